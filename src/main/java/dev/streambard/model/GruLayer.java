@@ -1,0 +1,88 @@
+package dev.streambard.model;
+
+import java.util.Map;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A GRU layer for DL4J networks (DL4J 1.0.0-M2.1 has no GRU layer), built on ND4J's native {@code gru} op,
+ * which has its own backprop.
+ *
+ * <p>Parameters: Wx [nIn, 3H], Wh [H, 3H], b [1, 3H], gate blocks ordered (reset r, update u, candidate c):
+ * r = σ(x·Wxr + h·Whr + br), u = σ(x·Wxu + h·Whu + bu), c = tanh(x·Wxc + (r⊙h)·Whc + bc),
+ * h' = u⊙h + (1−u)⊙c. The sequence starts from h = 0.
+ */
+public class GruLayer extends SameDiffLayer {
+    public static final String INPUT_WEIGHTS = "Wx";
+    public static final String RECURRENT_WEIGHTS = "Wh";
+    public static final String BIAS = "b";
+
+    private long nIn;
+    private long nOut;
+
+    /** For JSON deserialisation of network configurations. */
+    protected GruLayer() {
+    }
+
+    public GruLayer(long nIn, long nOut) {
+        this.nIn = nIn;
+        this.nOut = nOut;
+    }
+
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
+        SDVariable timeMajor = sd.permute(input, 2, 0, 1); // [B, nIn, T] → [T, B, nIn], as the op wants
+        SDVariable stateShape = sd.stack(0, sd.sizeAt(input, 0), sd.constant(Nd4j.scalar(DataType.LONG, nOut)));
+        SDVariable h0 = sd.fill(stateShape, input.dataType(), 0.0); // [B, H]
+        SDVariable bias = sd.reshape(params.get(BIAS), 3 * nOut);
+        SDVariable out = sd.rnn().gru(timeMajor, h0, params.get(INPUT_WEIGHTS), params.get(RECURRENT_WEIGHTS), bias);
+        return sd.permute(out, 1, 2, 0); // [T, B, H] → [B, H, T]
+    }
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        params.clear();
+        params.addWeightParam(INPUT_WEIGHTS, nIn, 3 * nOut);
+        params.addWeightParam(RECURRENT_WEIGHTS, nOut, 3 * nOut);
+        params.addBiasParam(BIAS, 1, 3 * nOut);
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (Map.Entry<String, INDArray> e : params.entrySet()) {
+                INDArray p = e.getValue();
+                if (BIAS.equals(e.getKey())) {
+                    p.assign(0);
+                } else {
+                    new WeightInitXavier().init(p.size(0), p.size(1), p.shape(), 'c', p);
+                }
+            }
+        }
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return InputType.recurrent(nOut, ((InputType.InputTypeRecurrent) inputType).getTimeSeriesLength());
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        if (nIn <= 0 || override) nIn = ((InputType.InputTypeRecurrent) inputType).getSize();
+    }
+
+    public long getNIn() {
+        return nIn;
+    }
+
+    public long getNOut() {
+        return nOut;
+    }
+}

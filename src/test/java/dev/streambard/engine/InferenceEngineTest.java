@@ -1,0 +1,101 @@
+package dev.streambard.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.streambard.model.CellType;
+import dev.streambard.model.CharNetwork;
+import dev.streambard.model.ModelConfig;
+import java.util.Random;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class InferenceEngineTest {
+    private static final int VOCAB = 11;
+    private static final int BATCH = 3;
+    private static final int STEPS = 12;
+
+    /** The engine, stepping one character at a time, gives the network's full-sequence log-probabilities. */
+    @ParameterizedTest(name = "{0} x{1}")
+    @CsvSource({"LSTM,1", "LSTM,2", "GRU,1", "GRU,2"})
+    void matchesTheDl4jNetwork(CellType cell, int layers) {
+        ModelConfig config = new ModelConfig(cell, VOCAB, 6, 9, layers, 0.0);
+        MultiLayerNetwork net = CharNetwork.build(config, 1e-3, 42);
+        perturbBiases(net);
+        int[] inputs = randomChars(BATCH * STEPS, 7);
+        INDArray probs = net.output(CharNetwork.features(inputs, BATCH, STEPS)); // [B, V, T]
+
+        InferenceEngine engine = new InferenceEngine(ModelWeights.from(net, config));
+        BatchState state = engine.newBatch(BATCH);
+        for (int t = 0; t < STEPS; t++) {
+            int[] chars = new int[BATCH];
+            for (int b = 0; b < BATCH; b++) chars[b] = inputs[b * STEPS + t];
+            engine.step(state, chars);
+            float[] logits = state.logits();
+            for (int b = 0; b < BATCH; b++) {
+                double[] expected = new double[VOCAB];
+                double[] actual = logSoftmax(logits, b * VOCAB, VOCAB);
+                for (int v = 0; v < VOCAB; v++) expected[v] = Math.log(probs.getDouble(b, v, t));
+                assertArrayEquals(expected, actual, 1e-4, cell + " layers=" + layers + " b=" + b + " t=" + t);
+            }
+        }
+    }
+
+    @Test
+    void snapshotAndLoadContinueASessionExactly() {
+        ModelConfig config = new ModelConfig(CellType.LSTM, VOCAB, 4, 5, 2, 0.0);
+        InferenceEngine engine = new InferenceEngine(ModelWeights.from(CharNetwork.build(config, 1e-3, 1), config));
+        BatchState a = engine.newBatch(2);
+        engine.step(a, new int[]{1, 2});
+        engine.step(a, new int[]{3, 4});
+        RecurrentState row1 = a.snapshot(1);
+
+        BatchState b = engine.newBatch(1);
+        b.load(0, row1);
+        engine.step(b, new int[]{5});
+        engine.step(a, new int[]{0, 5});
+        float[] all = a.logits();
+        float[] alone = b.logits();
+        for (int v = 0; v < VOCAB; v++) assertEquals(all[VOCAB + v], alone[v], 1e-6);
+        assertEquals(row1, new RecurrentState(row1.h(), row1.c()));
+    }
+
+    @Test
+    void rejectsInputsThatDoNotFitTheBatchOrVocabulary() {
+        ModelConfig config = new ModelConfig(CellType.GRU, VOCAB, 4, 5, 1, 0.0);
+        InferenceEngine engine = new InferenceEngine(ModelWeights.from(CharNetwork.build(config, 1e-3, 1), config));
+        BatchState s = engine.newBatch(2);
+        assertThrows(IllegalArgumentException.class, () -> engine.step(s, new int[]{1}));
+        assertThrows(IllegalArgumentException.class, () -> engine.step(s, new int[]{1, VOCAB}));
+    }
+
+    private static void perturbBiases(MultiLayerNetwork net) {
+        // Biases start at zero (or one, for LSTM forget gates); random ones make a gate-order mix-up visible.
+        Random r = new Random(3);
+        INDArray p = net.params();
+        for (long i = 0; i < p.length(); i++) p.putScalar(i, p.getDouble(i) + 0.3 * r.nextGaussian());
+        net.setParams(p);
+    }
+
+    private static int[] randomChars(int n, long seed) {
+        Random r = new Random(seed);
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextInt(VOCAB);
+        return a;
+    }
+
+    static double[] logSoftmax(float[] x, int from, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[from + i]);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += Math.exp(x[from + i] - max);
+        double log = Math.log(sum) + max;
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) out[i] = x[from + i] - log;
+        return out;
+    }
+}
