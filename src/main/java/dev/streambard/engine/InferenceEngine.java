@@ -1,20 +1,24 @@
 package dev.streambard.engine;
 
+import static dev.streambard.engine.Activations.sigmoid;
+import static dev.streambard.engine.Activations.tanh;
+
 import dev.streambard.model.CellType;
 import dev.streambard.model.ModelConfig;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Advances B sessions by one character per call: immutable weights in, explicit state in and out.
  * Thread-safe: all mutable data lives in the caller's {@link BatchState}.
  *
- * <p>Per layer and step, LSTM: gates = x·Wx + h·Wh + b [B, 4H] (for layer 0, x·Wx + b is a row lookup
- * in a table precomputed from the embedding), c = f⊙c + i⊙a, h = o⊙tanh(c). GRU follows ND4J's gru op:
- * r, u = σ(x·Wx + h·Wh + b), cand = tanh(x·Wxc + (r⊙h)·Whc + bc), h = u⊙h + (1−u)⊙cand.
+ * <p>Per layer and step, the two matrix products x·Wx and h·Wh ([B, G*H]) run in OpenBLAS (for layer
+ * 0, x·Wx + b is a row of a table precomputed from the embedding); the gate arithmetic is one fused
+ * pass on the heap. LSTM (DL4J's gate order a, f, o, i): c = σ(f)⊙c + σ(i)⊙tanh(a), h = σ(o)⊙tanh(c).
+ * GRU (ND4J's gru op, reset applied after the product): r, u = σ(x·Wx + h·Wh + b),
+ * cand = tanh(x·Wxc + bc + r⊙(h·Whc)), h = u⊙h + (1−u)⊙cand.
  */
 public final class InferenceEngine {
+    /** Batches from this size up run the gate arithmetic on two threads (below it the hand-off costs more). */
+    private static final int PARALLEL_ROWS = 16;
     private final ModelWeights weights;
 
     public InferenceEngine(ModelWeights weights) {
@@ -35,59 +39,117 @@ public final class InferenceEngine {
     }
 
     /**
-     * Feeds {@code chars[b]} to session b for every row, updating the state in place; the logits for
-     * the next character are then in {@link BatchState#logits()}.
+     * Feeds {@code chars[b]} to session b for every b, updating the state in place; the logits for the
+     * next character are then in {@link BatchState#logits()}.
      */
     public void step(BatchState s, int[] chars) {
         if (chars.length != s.size) {
             throw new IllegalArgumentException(chars.length + " inputs for a batch of " + s.size);
         }
-        int vocab = weights.config().vocabSize();
         for (int ch : chars) {
-            if (ch < 0 || ch >= vocab) throw new IllegalArgumentException("character index " + ch + " outside 0.." + (vocab - 1));
+            if (ch < 0 || ch >= s.vocab) {
+                throw new IllegalArgumentException("character index " + ch + " outside 0.." + (s.vocab - 1));
+            }
         }
         for (int l = 0; l < s.h.length; l++) {
-            LayerWeights w = weights.layers().get(l);
+            LayerWeights w = weights.layer(l);
             if (l == 0) {
-                Nd4j.pullRows(weights.firstLayerTable(), s.gates, 1, chars);
+                gatherFirstLayerInput(s, chars);
             } else {
-                Nd4j.gemm(s.h[l - 1], w.input(), s.gates, false, false, 1.0, 0.0);
-                s.gates.addiRowVector(w.bias());
+                Blas.gemm(s.hNative[l - 1], w.input(), s.inputNative, 0f);
+                s.inputNative.read(s.input);
             }
-            if (s.cell == CellType.LSTM) {
-                lstmCell(s, l, w);
-            } else {
-                gruCell(s, l);
-            }
+            Blas.gemm(s.hNative[l], w.recurrent(), s.recurrentNative, 0f);
+            s.recurrentNative.read(s.recurrent);
+            int layer = l;
+            Rows cell = s.cell == CellType.LSTM
+                    ? (from, to) -> lstmCell(s, layer, w.bias(), from, to)
+                    : (from, to) -> gruCell(s, layer, w.bias(), from, to);
+            forRows(s.size, cell);
+            s.hNative[l].write(s.h[l]);
         }
-        Nd4j.gemm(s.h[s.h.length - 1], weights.outputWeights(), s.logits, false, false, 1.0, 0.0);
-        s.logits.addiRowVector(weights.outputBias());
+        Blas.gemm(s.hNative[s.h.length - 1], weights.outputWeights(), s.logitsNative, 0f);
+        s.logitsNative.read(s.logits);
+        for (int b = 0, i = 0; b < s.size; b++) {
+            for (int v = 0; v < s.vocab; v++, i++) s.logits[i] += weights.outputBias(v);
+        }
     }
 
-    private static void lstmCell(BatchState s, int l, LayerWeights w) {
-        Nd4j.gemm(s.h[l], w.recurrent(), s.gates, false, false, 1.0, 1.0);
-        Transforms.tanh(s.gate0, false);         // a
-        Transforms.sigmoid(s.sigmoidBlock, false); // f, o, i
-        INDArray c = s.c[l];
-        c.muli(s.gate1);                          // f⊙c
-        s.gate3.mul(s.gate0, s.tmp);              // i⊙a
-        c.addi(s.tmp);
-        s.tmp.assign(c);
-        Transforms.tanh(s.tmp, false);
-        s.gate2.mul(s.tmp, s.h[l]);               // o⊙tanh(c)
+    /** input[b] = table[chars[b]]: layer 0's input projection with its bias. */
+    private void gatherFirstLayerInput(BatchState s, int[] chars) {
+        int width = s.cell.gates * s.units;
+        for (int b = 0; b < s.size; b++) System.arraycopy(weights.firstLayerRow(chars[b]), 0, s.input, b * width, width);
     }
 
-    private void gruCell(BatchState s, int l) {
-        INDArray h = s.h[l];
-        Nd4j.gemm(h, weights.gruGateRecurrent(l), s.gruRecurrent, false, false, 1.0, 0.0);
-        s.sigmoidBlock.addi(s.gruRecurrent);
-        Transforms.sigmoid(s.sigmoidBlock, false);  // r, u
-        Nd4j.gemm(h, weights.gruCandidateRecurrent(l), s.tmp2, false, false, 1.0, 0.0);
-        s.tmp2.muli(s.gate0);                       // r⊙(h·Whc)
-        s.gate2.addi(s.tmp2);
-        Transforms.tanh(s.gate2, false);            // cand
-        h.sub(s.gate2, s.tmp);                      // h − cand
-        s.tmp.muli(s.gate1);                        // u⊙(h − cand)
-        h.assign(s.gate2).addi(s.tmp);              // cand + u⊙(h − cand)
+    // The cells run as a few simple loops rather than one fused loop: the JIT vectorises simple loops
+    // (measured 1.3 ns per activation against 9 ns in the fused loop).
+
+    /** Work on sessions [from, to). */
+    private interface Rows {
+        void run(int from, int to);
+    }
+
+    /** Splits a large batch's rows over two threads (the caller and one pooled thread); small ones stay on the caller. */
+    private static void forRows(int size, Rows work) {
+        if (size < PARALLEL_ROWS) {
+            work.run(0, size);
+            return;
+        }
+        int half = size / 2;
+        java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() -> work.run(half, size));
+        work.run(0, half);
+        other.join();
+    }
+
+    private static void lstmCell(BatchState s, int l, float[] bias, int from, int to) {
+        int hu = s.units;
+        int width = 4 * hu;
+        float[] g = s.input;
+        float[] c = s.c[l];
+        float[] h = s.h[l];
+        for (int b = from; b < to; b++) {
+            int a = b * width;
+            int f = a + hu;
+            int o = a + 2 * hu;
+            int i = a + 3 * hu;
+            int out = b * hu;
+            addRow(g, s.recurrent, bias, a, width);
+            tanhInPlace(g, a, hu);                // a
+            sigmoidInPlace(g, f, 3 * hu);         // f, o, i
+            for (int j = 0; j < hu; j++) c[out + j] = g[f + j] * c[out + j] + g[i + j] * g[a + j];
+            for (int j = 0; j < hu; j++) h[out + j] = g[o + j] * Activations.tanh(c[out + j]);
+        }
+    }
+
+    private static void gruCell(BatchState s, int l, float[] bias, int from, int to) {
+        int hu = s.units;
+        int width = 3 * hu;
+        float[] g = s.input;
+        float[] rec = s.recurrent;
+        float[] h = s.h[l];
+        for (int b = from; b < to; b++) {
+            int r = b * width;
+            int u = r + hu;
+            int k = r + 2 * hu;
+            int out = b * hu;
+            addRow(g, rec, bias, r, 2 * hu);     // the reset and update gates take the whole recurrent product
+            sigmoidInPlace(g, r, 2 * hu);        // r, u
+            for (int j = 0; j < hu; j++) g[k + j] += bias[2 * hu + j] + g[r + j] * rec[k + j];
+            tanhInPlace(g, k, hu);               // candidate
+            for (int j = 0; j < hu; j++) h[out + j] = g[k + j] + g[u + j] * (h[out + j] - g[k + j]);
+        }
+    }
+
+    /** g[from..from+n) += rec[from..from+n) + bias[0..n). */
+    private static void addRow(float[] g, float[] rec, float[] bias, int from, int n) {
+        for (int j = 0; j < n; j++) g[from + j] += rec[from + j] + bias[j];
+    }
+
+    private static void tanhInPlace(float[] x, int from, int n) {
+        for (int j = from; j < from + n; j++) x[j] = tanh(x[j]);
+    }
+
+    private static void sigmoidInPlace(float[] x, int from, int n) {
+        for (int j = from; j < from + n; j++) x[j] = sigmoid(x[j]);
     }
 }

@@ -1,13 +1,11 @@
 package dev.streambard.engine;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 /**
- * One recurrent layer's weights, copied out of the trained network. G = gate blocks (4 for LSTM, 3 for GRU).
+ * One recurrent layer's weights as DL4J lays them out (G = gate blocks: 4 for LSTM, 3 for GRU).
  *
- * @param input     x·W: [in, G*H]
- * @param recurrent h·W: [H, G*H]
- * @param bias      [1, G*H]
+ * @param input     Wx [in, G*H]; null for layer 0, whose input projection is a table lookup
+ * @param recurrent Wh [H, G*H]
+ * @param bias      [G*H]; zeros for layer 0, whose bias is inside the table
  */
-record LayerWeights(INDArray input, INDArray recurrent, INDArray bias) {
+record LayerWeights(NativeMatrix input, NativeMatrix recurrent, float[] bias) {
 }

@@ -16,27 +16,27 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 class InferenceEngineTest {
     private static final int VOCAB = 11;
-    private static final int BATCH = 3;
     private static final int STEPS = 12;
 
     /** The engine, stepping one character at a time, gives the network's full-sequence log-probabilities. */
-    @ParameterizedTest(name = "{0} x{1}")
-    @CsvSource({"LSTM,1", "LSTM,2", "GRU,1", "GRU,2"})
-    void matchesTheDl4jNetwork(CellType cell, int layers) {
+    @ParameterizedTest(name = "{0} x{1}, batch {2}")
+    @CsvSource({"LSTM,1,3", "LSTM,2,3", "GRU,1,3", "GRU,2,3", "LSTM,1,1", "GRU,2,1", "LSTM,2,20", "GRU,2,20"})
+    void matchesTheDl4jNetwork(CellType cell, int layers, int batch) {
         ModelConfig config = new ModelConfig(cell, VOCAB, 6, 9, layers, 0.0);
         MultiLayerNetwork net = CharNetwork.build(config, 1e-3, 42);
         perturbBiases(net);
-        int[] inputs = randomChars(BATCH * STEPS, 7);
-        INDArray probs = net.output(CharNetwork.features(inputs, BATCH, STEPS)); // [B, V, T]
+        int[] inputs = randomChars(batch * STEPS, 7);
+        INDArray probs = net.output(CharNetwork.features(inputs, batch, STEPS)); // [B, V, T]
 
+        // Batch 1 and 3 take the engine's sgemv path, batch 20 sgemm and the two-thread gate arithmetic.
         InferenceEngine engine = new InferenceEngine(ModelWeights.from(net, config));
-        BatchState state = engine.newBatch(BATCH);
+        BatchState state = engine.newBatch(batch);
         for (int t = 0; t < STEPS; t++) {
-            int[] chars = new int[BATCH];
-            for (int b = 0; b < BATCH; b++) chars[b] = inputs[b * STEPS + t];
+            int[] chars = new int[batch];
+            for (int b = 0; b < batch; b++) chars[b] = inputs[b * STEPS + t];
             engine.step(state, chars);
             float[] logits = state.logits();
-            for (int b = 0; b < BATCH; b++) {
+            for (int b = 0; b < batch; b++) {
                 double[] expected = new double[VOCAB];
                 double[] actual = logSoftmax(logits, b * VOCAB, VOCAB);
                 for (int v = 0; v < VOCAB; v++) expected[v] = Math.log(probs.getDouble(b, v, t));
