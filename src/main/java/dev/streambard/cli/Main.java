@@ -1,0 +1,46 @@
+package dev.streambard.cli;
+
+import dev.streambard.checkpoint.CheckpointException;
+import dev.streambard.text.CorpusException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code streambard} command line. */
+@Command(name = "streambard", mixinStandardHelpOptions = true, version = "streambard 0.1.0",
+        description = "Character-level LSTM text generation, trained and served on Kafka.",
+        subcommands = {TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command and returns its exit code: 0 done, 2 bad input (with a message), 1 an internal failure. */
+    public static int run(String... args) {
+        Native.configure();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler(Main::handle);
+        return cli.execute(args);
+    }
+
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        if (isUserError(e)) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        err.println("internal error: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return 1;
+    }
+
+    static boolean isUserError(Throwable e) {
+        return e instanceof CorpusException || e instanceof CheckpointException || e instanceof IllegalArgumentException
+                || e instanceof UserException
+                || e instanceof dev.streambard.model.TrainingDivergedException;
+    }
+}
