@@ -7,7 +7,6 @@ import dev.streambard.engine.InferenceEngine;
 import dev.streambard.engine.SamplingParams;
 import dev.streambard.model.CharModel;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,8 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
         charModel.vocabulary().encode(seed); // fail on unknown characters before printing anything
         long rng = rngSeed != null ? rngSeed : ThreadLocalRandom.current().nextLong();
         if (rngSeed == null) System.err.println("rng seed " + rng);
-        // Through System.out (as JSON lines and help are), so redirecting it redirects the text; UTF-8 whatever the platform's default.
-        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        PrintStream out = Output.get();
         out.print(seed);
         out.flush();
         Generator generator = new Generator(new InferenceEngine(charModel.weights()), charModel.vocabulary());

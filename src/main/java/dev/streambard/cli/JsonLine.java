@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One JSON object per line on standard output, keys in the order given. */
+/** One JSON object per line on the command's output, keys in the order given. */
 final class JsonLine {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -16,11 +16,11 @@ final class JsonLine {
         Map<String, Object> line = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) line.put((String) keysAndValues[i], keysAndValues[i + 1]);
         try {
-            System.out.println(JSON.writeValueAsString(line));
+            Output.get().println(JSON.writeValueAsString(line));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        System.out.flush();
+        Output.get().flush();
     }
 
     static double round(double v, int digits) {

@@ -2,7 +2,10 @@ package dev.streambard.cli;
 
 import dev.streambard.checkpoint.CheckpointException;
 import dev.streambard.text.CorpusException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,13 +19,26 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs a command and returns its exit code: 0 done, 2 bad input (with a message), 1 an internal failure. */
+    /**
+     * Runs a command and returns its exit code: 0 done, 2 bad input (with a message), 1 an internal failure.
+     * Standard output carries only the command's results (text, JSON lines): while it runs, anything else
+     * printed to System.out (SameDiff prints its graph building there) goes to standard error.
+     */
     public static int run(String... args) {
         Native.configure();
+        PrintStream results = System.out;
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler(Main::handle);
-        return cli.execute(args);
+        cli.setOut(new PrintWriter(new OutputStreamWriter(results, StandardCharsets.UTF_8), true));
+        System.setOut(System.err);
+        try {
+            Output.set(results);
+            return cli.execute(args);
+        } finally {
+            System.setOut(results);
+            Output.set(null);
+        }
     }
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

@@ -1,6 +1,5 @@
 package dev.streambard.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streambard.checkpoint.Checkpoint;
 import dev.streambard.checkpoint.CheckpointFiles;
 import dev.streambard.checkpoint.RunDirectory;
@@ -16,9 +15,7 @@ import dev.streambard.text.Vocabulary;
 import dev.streambard.text.Windows;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
         if (previous != null) err.printf("resuming after epoch %d%n", progress.epoch());
         ProgressBar bar = new ProgressBar(err, training.epochs(), (long) training.batchSize() * training.seqLen(),
                 System.console() != null);
-        Trainer.Listener listener = json ? new JsonLines(bar, System.out) : bar;
+        Trainer.Listener listener = json ? new JsonLines(bar) : bar;
         TrainingProgress end = new Trainer(charModel, trainWindows, heldOut, listener).run(progress, run);
         if (!run.hasBest()) {
             throw new UserException("no epoch produced a finite held-out loss; nothing to use as the best model in " + out);
@@ -124,9 +121,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Forwards to the bar and prints each epoch as one JSON line. */
-    private record JsonLines(Trainer.Listener bar, PrintStream out) implements Trainer.Listener {
-        private static final ObjectMapper JSON = new ObjectMapper();
-
+    private record JsonLines(Trainer.Listener bar) implements Trainer.Listener {
         @Override
         public void batchDone(int epoch, int batch, int batches, double meanLoss, double charsPerSecond) {
             bar.batchDone(epoch, batch, batches, meanLoss, charsPerSecond);
@@ -135,23 +130,9 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void epochDone(EpochMetrics m, boolean best, boolean stopping) {
             bar.epochDone(m, best, stopping);
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("epoch", m.epoch());
-            line.put("train_loss", round(m.trainLoss()));
-            line.put("val_loss", round(m.validationLoss()));
-            line.put("chars_per_s", Math.round(m.charsPerSecond()));
-            line.put("seconds", Math.round(m.seconds() * 10) / 10.0);
-            line.put("best", best);
-            try {
-                out.println(JSON.writeValueAsString(line));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            out.flush();
-        }
-
-        private static double round(double v) {
-            return Math.round(v * 10_000) / 10_000.0;
+            JsonLine.print("epoch", m.epoch(), "train_loss", JsonLine.round(m.trainLoss(), 4),
+                    "val_loss", JsonLine.round(m.validationLoss(), 4), "chars_per_s", Math.round(m.charsPerSecond()),
+                    "seconds", JsonLine.round(m.seconds(), 1), "best", best);
         }
     }
 }
