@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code streambard} command line. */
 @Command(name = "streambard", mixinStandardHelpOptions = true, version = "streambard 0.1.0",
-        description = "Character-level LSTM text generation, trained and served on Kafka.",
+        description = "Character-level LSTM text generation (the TensorFlow tutorial's recipe) on DeepLearning4J: train, generate, benchmark.",
         subcommands = {TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
