@@ -1,0 +1,115 @@
+package dev.streambard.stream;
+
+import dev.streambard.contract.ActiveRequest;
+import dev.streambard.contract.FinishReason;
+import dev.streambard.engine.BatchState;
+import dev.streambard.engine.InferenceEngine;
+import dev.streambard.engine.SampleRandom;
+import dev.streambard.engine.Sampler;
+import dev.streambard.model.CellType;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Continuous batching for one processor: steps every live session together, one character per step,
+ * until a deadline, emitting chunks as characters are sampled. Batch buffers are reused per capacity,
+ * so a slice allocates no native memory once warm.
+ */
+final class BatchRunner {
+
+    /** Receives output: text for a request, and whether (and why) the request ended. */
+    interface Output {
+        void chunk(LiveSession session, int index, String text, FinishReason finished);
+    }
+
+    private final int chunkChars;
+    private final Map<Integer, BatchState> batches = new HashMap<>();
+    private InferenceEngine batchesEngine;
+
+    BatchRunner(int chunkChars) {
+        this.chunkChars = chunkChars;
+    }
+
+    /**
+     * Steps the sessions until each has finished or {@code deadlineNanos} has passed (at least one step).
+     * Finished sessions have {@code active == null}; every session's recurrent state is written back.
+     */
+    void run(List<LiveSession> sessions, ServingModel model, long deadlineNanos, Output out) {
+        if (sessions.isEmpty()) return;
+        InferenceEngine engine = model.engine();
+        int layers = engine.config().layers();
+        int units = engine.config().units();
+        boolean hasCell = engine.config().cell() == CellType.LSTM;
+        int vocab = model.vocabulary().size();
+        BatchState batch = batch(engine, sessions.size());
+        LiveSession[] rows = sessions.toArray(new LiveSession[0]);
+        for (int b = 0; b < batch.size(); b++) {
+            if (b < rows.length) batch.load(b, rows[b].recurrentState(layers, units, hasCell));
+            else batch.reset(b);
+        }
+        int[] inputs = new int[batch.size()];
+        int alive = rows.length;
+        do {
+            for (int b = 0; b < rows.length; b++) inputs[b] = rows[b] != null ? rows[b].nextInput() : 0;
+            engine.step(batch, inputs);
+            float[] logits = null;
+            for (int b = 0; b < rows.length; b++) {
+                LiveSession s = rows[b];
+                if (s == null) continue;
+                s.state.setPosition(s.state.getPosition() + 1);
+                if (!s.readyToSample()) continue;
+                if (logits == null) logits = batch.logits();
+                double u = SampleRandom.uniform(s.request.getRngSeed(), s.id(), s.state.getPosition());
+                int next = Sampler.sample(logits, b * vocab, vocab, s.sampling, u);
+                if (accept(s, next, model, out)) {
+                    s.setRecurrentState(batch.snapshot(b));
+                    s.saveProgress();
+                    rows[b] = null;
+                    alive--;
+                }
+            }
+        } while (alive > 0 && System.nanoTime() < deadlineNanos);
+        for (int b = 0; b < rows.length; b++) {
+            if (rows[b] == null) continue;
+            rows[b].setRecurrentState(batch.snapshot(b));
+            rows[b].saveProgress();
+        }
+    }
+
+    /** Takes a sampled character through the stop sequences into chunks; true when the request ended. */
+    private boolean accept(LiveSession s, int next, ServingModel model, Output out) {
+        ActiveRequest r = s.request;
+        s.state.setPendingChar(next);
+        r.setGenerated(r.getGenerated() + 1);
+        StopSequences.Step step = s.stops.offer(r.getHeld(), model.vocabulary().decode(next));
+        r.setHeld(step.held());
+        String unsent = r.getUnsent() + step.emit();
+        FinishReason finished = null;
+        if (step.stopped()) {
+            finished = FinishReason.STOP;
+        } else if (r.getGenerated() >= r.getMaxChars()) {
+            finished = FinishReason.LENGTH;
+            unsent += r.getHeld(); // the stop never completed: held text is ordinary output
+            r.setHeld("");
+        }
+        if (finished != null || unsent.codePointCount(0, unsent.length()) >= chunkChars) {
+            out.chunk(s, r.getEmitted(), unsent, finished);
+            r.setEmitted(r.getEmitted() + unsent.codePointCount(0, unsent.length()));
+            unsent = "";
+        }
+        r.setUnsent(unsent);
+        if (finished != null) s.state.setActive(null);
+        return finished != null;
+    }
+
+    private BatchState batch(InferenceEngine engine, int sessions) {
+        if (engine != batchesEngine) {
+            batches.clear();
+            batchesEngine = engine;
+        }
+        // Exact up to 8 (the engine's row-by-row path), then multiples of 8: few buffers, little padding.
+        int capacity = sessions <= 8 ? sessions : (sessions + 7) / 8 * 8;
+        return batches.computeIfAbsent(capacity, engine::newBatch);
+    }
+}

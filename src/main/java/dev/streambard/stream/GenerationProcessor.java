@@ -1,0 +1,212 @@
+package dev.streambard.stream;
+
+import dev.streambard.contract.FinishReason;
+import dev.streambard.contract.GenerationChunk;
+import dev.streambard.contract.GenerationRequest;
+import dev.streambard.contract.SessionState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Requests in, chunks out. A request starts (or queues behind) a session's generation; a wall-clock
+ * punctuator steps every live session of this task together for a bounded slice, then writes each
+ * session's state to the store once. Commits happen between punctuations, so the stored state always
+ * matches the output committed with it: after a crash, generation resumes exactly where it stopped.
+ *
+ * <p>Rule for a request that arrives while its session is generating: it waits in the session's queue
+ * (up to a limit) and starts, continuing the session, when the running one ends. {@code cancel} ends
+ * the running request (CANCELLED) and drops the queued ones.
+ */
+final class GenerationProcessor implements Processor<String, byte[], String, Object> {
+    static final String ERROR_HEADER = "streambard.error";
+
+    private final Supplier<ServingModel> model;
+    private final StreamSettings settings;
+    private final Function<byte[], GenerationRequest> decoder;
+    private final Requests requests;
+    private final BatchRunner runner;
+    private final Map<String, SessionState> live = new LinkedHashMap<>();
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, SessionState> store;
+    private Sensor deadLetters;
+    private Sensor generatedChars;
+
+    GenerationProcessor(Supplier<ServingModel> model, StreamSettings settings, Function<byte[], GenerationRequest> decoder) {
+        this.model = model;
+        this.settings = settings;
+        this.decoder = decoder;
+        this.requests = new Requests(settings);
+        this.runner = new BatchRunner(settings.chunkChars());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(GenerationTopology.SESSION_STORE);
+        this.deadLetters = context.metrics().addRateTotalSensor("streambard", "generation", "dead-letters", Sensor.RecordingLevel.INFO);
+        this.generatedChars = context.metrics().addRateTotalSensor("streambard", "generation", "chunks", Sensor.RecordingLevel.INFO);
+        try (KeyValueIterator<String, SessionState> all = store.all()) {
+            while (all.hasNext()) { // sessions that were generating when this task last stopped resume
+                KeyValue<String, SessionState> kv = all.next();
+                if (kv.value.getActive() != null) live.put(kv.key, kv.value);
+            }
+        }
+        context.schedule(settings.tick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+        Duration sweep = settings.sessionTtl().dividedBy(10);
+        context.schedule(sweep.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : sweep,
+                PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String key = record.key();
+        if (key == null) {
+            deadLetter(record, "the record has no key: key requests by session id");
+            return;
+        }
+        GenerationRequest request;
+        try {
+            request = decoder.apply(record.value() == null ? new byte[0] : record.value());
+        } catch (RuntimeException e) {
+            deadLetter(record, e.getMessage());
+            emit(error(key, "", e.getMessage()));
+            return;
+        }
+        ServingModel m = model.get();
+        SessionState state = live.containsKey(key) ? live.get(key) : store.get(key);
+        // A session can be continued once it has generated; a request queued behind a running one will be.
+        boolean canContinue = state != null
+                && (state.getActive() != null || state.getPendingChar() >= 0 && !state.getHidden().isEmpty());
+        String problem = requests.problem(key, request, m.vocabulary(), canContinue);
+        if (problem != null) {
+            deadLetter(record, problem);
+            emit(error(key, request.getRequestId(), problem));
+            return;
+        }
+        if (state == null) state = SessionState.newBuilder().setSessionId(key).build();
+        state.setLastActivityMs(context.currentSystemTimeMs());
+        if (request.getCancel()) {
+            cancel(state, m);
+        } else if (state.getActive() != null) {
+            if (state.getQueued().size() >= settings.queueLimit()) {
+                String why = "session " + key + " already has " + state.getQueued().size()
+                        + " requests waiting; wait for them or cancel";
+                deadLetter(record, why);
+                emit(error(key, request.getRequestId(), why));
+                return;
+            }
+            List<GenerationRequest> queued = new ArrayList<>(state.getQueued());
+            queued.add(request);
+            state.setQueued(queued);
+        } else {
+            start(state, request, m);
+        }
+        store.put(key, state);
+    }
+
+    private void start(SessionState state, GenerationRequest request, ServingModel m) {
+        if (request.getReset()) {
+            state.setHidden(List.of());
+            state.setCell(List.of());
+            state.setPendingChar(-1);
+            state.setPosition(0);
+        }
+        state.setModelVersion(m.version());
+        state.setActive(Requests.start(request, m.vocabulary()));
+        live.put(state.getSessionId(), state);
+    }
+
+    private void cancel(SessionState state, ServingModel m) {
+        if (state.getActive() != null) {
+            var r = state.getActive();
+            emit(chunk(state.getSessionId(), r.getRequestId(), r.getEmitted(), "", FinishReason.CANCELLED, null, m.version()));
+            state.setActive(null);
+        }
+        for (GenerationRequest q : state.getQueued()) {
+            emit(chunk(state.getSessionId(), q.getRequestId(), 0, "", FinishReason.CANCELLED, null, m.version()));
+        }
+        state.setQueued(List.of());
+        live.remove(state.getSessionId());
+    }
+
+    /** One slice of continuous batching over the live sessions (in turns when there are more than a batch). */
+    private void tick(long now) {
+        if (live.isEmpty()) return;
+        ServingModel m = model.get();
+        List<LiveSession> batch = new ArrayList<>();
+        for (SessionState s : live.values()) {
+            if (batch.size() == settings.maxBatch()) break;
+            batch.add(new LiveSession(s));
+        }
+        long deadline = System.nanoTime() + settings.slice().toNanos();
+        runner.run(batch, m, deadline, (session, index, text, finished) ->
+                emit(chunk(session.id(), session.request.getRequestId(), index, text, finished, null, m.version())));
+        long wallClock = context.currentSystemTimeMs();
+        for (LiveSession s : batch) {
+            SessionState state = s.state;
+            state.setLastActivityMs(wallClock);
+            live.remove(state.getSessionId()); // re-inserted at the end: sessions beyond a batch take turns
+            if (state.getActive() == null && !state.getQueued().isEmpty()) {
+                GenerationRequest next = state.getQueued().get(0);
+                state.setQueued(new ArrayList<>(state.getQueued().subList(1, state.getQueued().size())));
+                start(state, next, m);
+            } else if (state.getActive() != null) {
+                live.put(state.getSessionId(), state);
+            }
+            store.put(state.getSessionId(), state);
+        }
+    }
+
+    private void expire(long now) {
+        long cutoff = now - settings.sessionTtl().toMillis();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, SessionState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, SessionState> kv = all.next();
+                SessionState s = kv.value;
+                if (s.getActive() == null && s.getQueued().isEmpty() && s.getLastActivityMs() < cutoff) expired.add(kv.key);
+            }
+        }
+        for (String key : expired) store.delete(key);
+    }
+
+    private void emit(GenerationChunk chunk) {
+        generatedChars.record();
+        context.forward(new Record<>(chunk.getSessionId(), chunk, context.currentSystemTimeMs()), GenerationTopology.CHUNK_SINK);
+    }
+
+    private void deadLetter(Record<String, byte[]> record, String reason) {
+        deadLetters.record();
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(ERROR_HEADER, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(), headers),
+                GenerationTopology.DEAD_LETTER_SINK);
+    }
+
+    private GenerationChunk error(String session, String requestId, String message) {
+        return chunk(session, requestId, 0, "", FinishReason.ERROR, message, model.get().version());
+    }
+
+    static GenerationChunk chunk(String session, String requestId, int index, String text, FinishReason finished,
+                                 String error, long version) {
+        return GenerationChunk.newBuilder()
+                .setSessionId(session).setRequestId(requestId).setIndex(index).setText(text)
+                .setDone(finished != null).setFinishReason(finished).setError(error).setModelVersion(version)
+                .build();
+    }
+}
