@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks printed as JSON lines, in the same form as the PyTorch yardstick's.",
-        subcommands = {BenchEngineCommand.class, BenchTrainCommand.class})
+        subcommands = {BenchEngineCommand.class, BenchTrainCommand.class, BenchServiceCommand.class})
 final class BenchCommand {
 }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code streambard} command line. */
 @Command(name = "streambard", mixinStandardHelpOptions = true, version = "streambard 0.1.0",
         description = "Character-level LSTM text generation (the TensorFlow tutorial's recipe) on DeepLearning4J: train, generate, benchmark.",
-        subcommands = {TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, GenerateCommand.class, ServeCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -57,6 +58,8 @@ public final class Main {
     static boolean isUserError(Throwable e) {
         return e instanceof CorpusException || e instanceof CheckpointException || e instanceof IllegalArgumentException
                 || e instanceof UserException
-                || e instanceof dev.streambard.model.TrainingDivergedException;
+                || e instanceof dev.streambard.model.TrainingDivergedException
+                || e instanceof org.apache.kafka.common.config.ConfigException
+                || e instanceof dev.streambard.kafka.KafkaSetupException;
     }
 }

@@ -141,6 +141,55 @@ public final class ContractCodec<T extends SpecificRecordBase> {
     }
 
     /** Avro JSON encoding with the current schema; union values are wrapped: {@code {"long": 5}}. */
+    /**
+     * Plain JSON for people and simple frontends: union values unwrapped ({@code "error": null},
+     * {@code "finishReason": "STOP"}), enums by name. {@link #decode} reads it back.
+     */
+    public String toPlainJson(T record) {
+        try {
+            return PLAIN.writeValueAsString(plain(record, schema));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ContractException("cannot encode " + schema.getName() + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper PLAIN = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static Object plain(Object value, Schema s) {
+        if (value == null) return null;
+        switch (s.getType()) {
+            case UNION: {
+                for (Schema branch : s.getTypes()) {
+                    if (branch.getType() != Schema.Type.NULL && org.apache.avro.generic.GenericData.get().validate(branch, value)) {
+                        return plain(value, branch);
+                    }
+                }
+                return String.valueOf(value);
+            }
+            case RECORD: {
+                var record = (org.apache.avro.generic.IndexedRecord) value;
+                java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+                for (Schema.Field f : s.getFields()) out.put(f.name(), plain(record.get(f.pos()), f.schema()));
+                return out;
+            }
+            case ARRAY: {
+                java.util.List<Object> out = new java.util.ArrayList<>();
+                for (Object item : (java.util.Collection<?>) value) out.add(plain(item, s.getElementType()));
+                return out;
+            }
+            case MAP: {
+                java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+                ((java.util.Map<?, ?>) value).forEach((k, v) -> out.put(String.valueOf(k), plain(v, s.getValueType())));
+                return out;
+            }
+            case ENUM:
+            case STRING:
+                return value.toString();
+            default:
+                return value;
+        }
+    }
+
     public String toJson(T record) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try {

@@ -20,7 +20,7 @@ public final class ContractSerde<T extends SpecificRecordBase> implements Serde<
     public enum Output {
         /** Avro single-object encoding: C3 01, fingerprint, Avro binary. */
         AVRO,
-        /** The record's Avro JSON, UTF-8; for topics people read with kcat. */
+        /** The record as plain JSON (unions unwrapped), UTF-8; for topics people and simple frontends read. */
         JSON
     }
 
@@ -34,7 +34,7 @@ public final class ContractSerde<T extends SpecificRecordBase> implements Serde<
         this.output = Objects.requireNonNull(output, "output");
         this.serializer = (topic, record) -> record == null ? null : switch (output) {
             case AVRO -> codec.encode(record);
-            case JSON -> codec.toJson(record).getBytes(UTF_8);
+            case JSON -> codec.toPlainJson(record).getBytes(UTF_8);
         };
         this.deserializer = (topic, bytes) -> bytes == null ? null : codec.decode(bytes);
     }

@@ -18,7 +18,7 @@ public record StreamSettings(int maxChars, int maxSeedChars, int maxBatch, Durat
                              int chunkChars, int queueLimit, Duration sessionTtl) {
 
     public static StreamSettings defaults() {
-        return new StreamSettings(10_000, 10_000, 256, Duration.ofMillis(5), Duration.ofMillis(50), 1, 16,
+        return new StreamSettings(10_000, 10_000, 256, Duration.ofMillis(5), Duration.ofMillis(20), 1, 16,
                 Duration.ofHours(24));
     }
 

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,10 +46,22 @@ class ContractSerdeTest {
         byte[] bytes = serde.serializer().serialize(TOPIC, request());
         JsonNode json = new ObjectMapper().readTree(bytes);
         assertEquals("s1", json.get("sessionId").asText());
-        assertEquals(5L, json.get("rngSeed").get("long").asLong());
+        assertEquals(5L, json.get("rngSeed").asLong(), "plain JSON: unions unwrapped");
         assertEquals(request(), serde.deserializer().deserialize(TOPIC, bytes));
         // Either output mode reads either form.
         assertEquals(request(), ContractSerde.avro(Contracts.GENERATION_REQUEST).deserializer().deserialize(TOPIC, bytes));
+    }
+
+    @Test
+    void jsonChunksAreFlatForFrontends() throws Exception {
+        ContractSerde<GenerationChunk> serde = ContractSerde.json(Contracts.GENERATION_CHUNK);
+        GenerationChunk done = GenerationChunk.newBuilder().setRequestId("r").setSessionId("s").setIndex(3).setText("!")
+                .setDone(true).setFinishReason(FinishReason.STOP).setModelVersion(2).build();
+        byte[] bytes = serde.serializer().serialize(TOPIC, done);
+        JsonNode json = new ObjectMapper().readTree(bytes);
+        assertEquals("STOP", json.get("finishReason").asText());
+        assertTrue(json.get("error").isNull());
+        assertEquals(done, serde.deserializer().deserialize(TOPIC, bytes));
     }
 
     @Test

@@ -1,0 +1,131 @@
+package dev.streambard.bench;
+
+import dev.streambard.contract.Contracts;
+import dev.streambard.contract.GenerationChunk;
+import dev.streambard.contract.GenerationRequest;
+import dev.streambard.kafka.EmbeddedKafka;
+import dev.streambard.stream.GenerationService;
+import dev.streambard.stream.ServiceConfig;
+import dev.streambard.stream.ServingModel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The service end to end on an embedded broker: N sessions generating at once (characters/s through
+ * the output topic, read as a read-committed consumer sees them), and time to the first character of a
+ * new request while they run. One partition, so all sessions share one batch.
+ */
+public final class ServiceBenchmark {
+    public record Result(String guarantee, int sessions, double charsPerSecond, double ttfcP50Ms, double ttfcP99Ms,
+                         int probes) {
+    }
+
+    private ServiceBenchmark() {
+    }
+
+    public static Result run(ServingModel model, Path workDir, String guarantee, int sessions, Duration window, int probes) {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
+            Map<String, Object> settings = new HashMap<>();
+            settings.put(ServiceConfig.STATE_DIR, workDir.resolve("state").toString());
+            settings.put(ServiceConfig.GUARANTEE, guarantee);
+            settings.put(ServiceConfig.PARTITIONS, 1);
+            settings.put(ServiceConfig.MAX_CHARS, 1_000_000);
+            ServiceConfig config = new ServiceConfig(settings);
+            try (GenerationService service = GenerationService.start(config, broker.bootstrapServers(), model, Duration.ofMinutes(2));
+                 KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers());
+                 KafkaConsumer<String, byte[]> consumer = consumer(broker.bootstrapServers(), config.topics().chunks())) {
+                String seed = model.vocabulary().decode(new int[]{1, 2, 3, 4, 5});
+                for (int s = 0; s < sessions; s++) {
+                    send(producer, config, request("load-" + s, "load-" + s, seed, 1_000_000));
+                }
+                drain(consumer, Duration.ofSeconds(5)); // warm-up: everyone joins the batch
+                long chars = 0;
+                long start = System.nanoTime();
+                long end = start + window.toNanos();
+                while (System.nanoTime() < end) chars += countChars(consumer.poll(Duration.ofMillis(100)));
+                double rate = chars / ((System.nanoTime() - start) / 1e9);
+
+                double[] ttfc = new double[probes];
+                for (int p = 0; p < probes; p++) {
+                    String id = "probe-" + p;
+                    long sent = System.nanoTime();
+                    send(producer, config, request(id, id, seed, 1));
+                    ttfc[p] = waitForFirstChunk(consumer, id, sent);
+                }
+                Arrays.sort(ttfc);
+                return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[(int) Math.ceil(probes * 0.99) - 1], probes);
+            }
+        }
+    }
+
+    private static double waitForFirstChunk(KafkaConsumer<String, byte[]> consumer, String requestId, long sentNanos) {
+        long deadline = sentNanos + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(1))) {
+                if (r.key().equals(requestId)) return (System.nanoTime() - sentNanos) / 1e6;
+            }
+        }
+        throw new IllegalStateException("no chunk for " + requestId + " within 30 s");
+    }
+
+    private static long countChars(Iterable<ConsumerRecord<String, byte[]>> records) {
+        long n = 0;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            GenerationChunk c = Contracts.GENERATION_CHUNK.decode(r.value());
+            n += c.getText().codePointCount(0, c.getText().length());
+        }
+        return n;
+    }
+
+    private static void drain(KafkaConsumer<String, byte[]> consumer, Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < end) consumer.poll(Duration.ofMillis(100));
+    }
+
+    private static GenerationRequest request(String id, String session, String seed, int chars) {
+        return GenerationRequest.newBuilder().setRequestId(id).setSessionId(session).setSeedText(seed)
+                .setMaxChars(chars).setRngSeed(1L).build();
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, ServiceConfig config, GenerationRequest r) {
+        producer.send(new ProducerRecord<>(config.topics().requests(), r.getSessionId(), Contracts.GENERATION_REQUEST.encode(r)));
+        producer.flush();
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 1);
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+        c.assign(parts);
+        return c;
+    }
+}

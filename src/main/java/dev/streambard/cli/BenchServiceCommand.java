@@ -1,0 +1,66 @@
+package dev.streambard.cli;
+
+import dev.streambard.bench.EngineBenchmark;
+import dev.streambard.bench.ServiceBenchmark;
+import dev.streambard.engine.InferenceEngine;
+import dev.streambard.engine.ModelWeights;
+import dev.streambard.model.CharNetwork;
+import dev.streambard.model.ModelConfig;
+import dev.streambard.stream.ServingModel;
+import dev.streambard.text.Vocabulary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "service", mixinStandardHelpOptions = true,
+        description = "The service end to end on an embedded broker (random weights of the given shape): characters/s "
+                + "with N sessions generating, time to first character of a new request, and the engine's own rate "
+                + "at batch N in the same run.")
+final class BenchServiceCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--sessions", defaultValue = "64", description = "Sessions generating at once. Default: ${DEFAULT-VALUE}.")
+    int sessions;
+
+    @Option(names = "--seconds", defaultValue = "20", description = "Measurement window. Default: ${DEFAULT-VALUE}.")
+    int seconds;
+
+    @Option(names = "--probes", defaultValue = "100", description = "New requests timed to their first character. Default: ${DEFAULT-VALUE}.")
+    int probes;
+
+    @Option(names = "--guarantees", split = ",", defaultValue = "at_least_once,exactly_once_v2",
+            description = "Processing guarantees to run. Default: ${DEFAULT-VALUE}.")
+    List<String> guarantees;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sessions < 1 || seconds < 1 || probes < 1) throw new UserException("--sessions, --seconds and --probes must be at least 1");
+        Vocabulary vocabulary = Vocabulary.of(IntStream.range(0, 65).map(i -> 0x20 + i).toArray());
+        ModelConfig config = model.toConfig(vocabulary.size());
+        InferenceEngine engine = new InferenceEngine(ModelWeights.from(CharNetwork.build(config, 1e-3, 0), config));
+        ServingModel serving = new ServingModel(engine, vocabulary, 1);
+        for (String guarantee : guarantees) {
+            Path work = Files.createTempDirectory("streambard-bench-");
+            try {
+                ServiceBenchmark.Result r = ServiceBenchmark.run(serving, work, guarantee, sessions, Duration.ofSeconds(seconds), probes);
+                EngineBenchmark.Result e = EngineBenchmark.run(engine, sessions);
+                JsonLine.print("bench", "service", "impl", "streambard", "guarantee", r.guarantee(), "sessions", r.sessions(),
+                        "embedding", config.embedding(), "units", config.units(),
+                        "chars_per_s", Math.round(r.charsPerSecond()), "engine_chars_per_s", Math.round(e.charsPerSecond()),
+                        "ratio", JsonLine.round(r.charsPerSecond() / e.charsPerSecond(), 3),
+                        "ttfc_p50_ms", JsonLine.round(r.ttfcP50Ms(), 1), "ttfc_p99_ms", JsonLine.round(r.ttfcP99Ms(), 1),
+                        "probes", r.probes());
+            } finally {
+                dev.streambard.checkpoint.AtomicFolder.deleteQuietly(work);
+            }
+        }
+        return 0;
+    }
+}

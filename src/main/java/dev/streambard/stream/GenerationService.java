@@ -1,0 +1,84 @@
+package dev.streambard.stream;
+
+import dev.streambard.contract.ContractCodec;
+import dev.streambard.contract.ContractSerde;
+import dev.streambard.contract.Contracts;
+import dev.streambard.contract.SessionState;
+import dev.streambard.kafka.TopicAdmin;
+import dev.streambard.kafka.TopicSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running generation service: topics ensured, the topology running in Kafka Streams. */
+public final class GenerationService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationService.class);
+    private static final ContractCodec<SessionState> SESSION_CODEC = ContractCodec.of(SessionState.class);
+
+    private final KafkaStreams streams;
+    private final AtomicReference<ServingModel> model;
+
+    private GenerationService(KafkaStreams streams, AtomicReference<ServingModel> model) {
+        this.streams = streams;
+        this.model = model;
+    }
+
+    /** Creates missing topics, starts the topology and waits until it is running. */
+    public static GenerationService start(ServiceConfig config, String bootstrapServers, ServingModel initial, Duration timeout) {
+        TopicNames topics = config.topics();
+        int partitions = config.getInt(ServiceConfig.PARTITIONS);
+        short replication = config.getShort(ServiceConfig.REPLICATION);
+        TopicAdmin.ensureTopics(bootstrapServers, List.of(
+                new TopicSpec(topics.requests(), partitions, replication),
+                new TopicSpec(topics.chunks(), partitions, replication),
+                new TopicSpec(topics.deadLetters(), partitions, replication)));
+        AtomicReference<ServingModel> model = new AtomicReference<>(initial);
+        var codecs = new GenerationTopology.Codecs(Contracts.GENERATION_REQUEST::decode,
+                new ContractSerde<>(Contracts.GENERATION_CHUNK, config.outputFormat()), ContractSerde.avro(SESSION_CODEC));
+        KafkaStreams streams = new KafkaStreams(
+                GenerationTopology.build(topics, config.settings(), model::get, codecs),
+                config.streamsProperties(bootstrapServers));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
+                KafkaStreams.State s = streams.state();
+                streams.close(Duration.ofSeconds(10));
+                throw new IllegalStateException("the generation service did not start (state " + s + ") against " + bootstrapServers);
+            }
+            sleep(50);
+        }
+        return new GenerationService(streams, model);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public ServingModel model() {
+        return model.get();
+    }
+
+    /** Finishes the current slice, commits, and stops. */
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.streambard.stream;
+
+import dev.streambard.contract.ContractSerde;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Every setting of the generation service, with its type, default and documentation (Kafka's ConfigDef).
+ * Keys starting with {@code streams.} are passed to Kafka Streams without the prefix.
+ */
+public final class ServiceConfig extends AbstractConfig {
+    public static final String APPLICATION_ID = "application.id";
+    public static final String REQUESTS_TOPIC = "topic.requests";
+    public static final String CHUNKS_TOPIC = "topic.chunks";
+    public static final String DEAD_LETTERS_TOPIC = "topic.dead-letters";
+    public static final String PARTITIONS = "topic.partitions";
+    public static final String REPLICATION = "topic.replication";
+    public static final String GUARANTEE = "processing.guarantee";
+    public static final String OUTPUT_FORMAT = "output.format";
+    public static final String MAX_CHARS = "max.chars";
+    public static final String MAX_SEED_CHARS = "max.seed.chars";
+    public static final String MAX_BATCH = "max.batch";
+    public static final String TICK_MS = "tick.ms";
+    public static final String SLICE_MS = "slice.ms";
+    public static final String CHUNK_CHARS = "chunk.chars";
+    public static final String QUEUE_LIMIT = "queue.limit";
+    public static final String SESSION_TTL_MS = "session.ttl.ms";
+    public static final String STATE_DIR = "state.dir";
+    public static final String STREAMS_PREFIX = "streams.";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(APPLICATION_ID, Type.STRING, "streambard", Importance.HIGH,
+                    "Kafka Streams application id: instances with the same id share the work.")
+            .define(REQUESTS_TOPIC, Type.STRING, "streambard.requests", Importance.HIGH, "Topic of generation requests (key: session id).")
+            .define(CHUNKS_TOPIC, Type.STRING, "streambard.chunks", Importance.HIGH, "Topic of generated chunks (key: session id).")
+            .define(DEAD_LETTERS_TOPIC, Type.STRING, "streambard.dead-letters", Importance.MEDIUM,
+                    "Topic for records that could not be used, with the reason in the streambard.error header.")
+            .define(PARTITIONS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM, "Partitions of topics created at start-up.")
+            .define(REPLICATION, Type.SHORT, (short) 1, Range.atLeast(1), Importance.MEDIUM, "Replication factor of topics created at start-up.")
+            .define(GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                    ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.HIGH,
+                    "exactly_once_v2 (state, output and input offsets commit together) or at_least_once (lower latency; "
+                            + "dedupe chunks by request id and index).")
+            .define(OUTPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json"), Importance.MEDIUM,
+                    "Encoding of output chunks: Avro single-object encoding, or Avro's JSON form for simple frontends.")
+            .define(MAX_CHARS, Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM, "Largest maxChars a request may ask for.")
+            .define(MAX_SEED_CHARS, Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM, "Longest seed text accepted.")
+            .define(MAX_BATCH, Type.INT, 256, Range.atLeast(1), Importance.MEDIUM, "Sessions stepped together at most; more take turns.")
+            .define(TICK_MS, Type.LONG, 5L, Range.atLeast(1), Importance.LOW, "How often the batching punctuator runs.")
+            .define(SLICE_MS, Type.LONG, 20L, Range.atLeast(1), Importance.LOW,
+                    "How long one punctuation generates before returning control to Kafka Streams.")
+            .define(CHUNK_CHARS, Type.INT, 1, Range.atLeast(1), Importance.LOW, "Characters per output chunk.")
+            .define(QUEUE_LIMIT, Type.INT, 16, Range.atLeast(0), Importance.LOW, "Requests that may wait behind a running one in a session.")
+            .define(SESSION_TTL_MS, Type.LONG, Duration.ofHours(24).toMillis(), Range.atLeast(1), Importance.MEDIUM,
+                    "Idle sessions are forgotten after this long.")
+            .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("user.home"), ".local", "share", "streambard", "state").toString(),
+                    Importance.MEDIUM, "Where Kafka Streams keeps the session store on disk.");
+
+    public ServiceConfig(Map<?, ?> values) {
+        super(DEFINITION, values, false);
+    }
+
+    public TopicNames topics() {
+        return new TopicNames(getString(REQUESTS_TOPIC), getString(CHUNKS_TOPIC), getString(DEAD_LETTERS_TOPIC));
+    }
+
+    public StreamSettings settings() {
+        return new StreamSettings(getInt(MAX_CHARS), getInt(MAX_SEED_CHARS), getInt(MAX_BATCH),
+                Duration.ofMillis(getLong(TICK_MS)), Duration.ofMillis(getLong(SLICE_MS)), getInt(CHUNK_CHARS),
+                getInt(QUEUE_LIMIT), Duration.ofMillis(getLong(SESSION_TTL_MS)));
+    }
+
+    public ContractSerde.Output outputFormat() {
+        return getString(OUTPUT_FORMAT).equals("json") ? ContractSerde.Output.JSON : ContractSerde.Output.AVRO;
+    }
+
+    /** Kafka Streams' properties: ours, then any {@code streams.*} overrides. */
+    public Properties streamsProperties(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(GUARANTEE));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(REPLICATION));
+        // One stream thread: the engine already uses both cores for a batch; more tasks share the thread.
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        // The stream thread blocks in poll for up to poll.ms when no records arrive, delaying the batching
+        // punctuator by as much (default 100 ms); keep it at the tick.
+        p.put(StreamsConfig.POLL_MS_CONFIG, getLong(TICK_MS));
+        p.put("processing.exception.handler.global.enabled", true); // the 5.0 default; silences a start-up warning
+        Map<String, Object> overrides = new HashMap<>(originalsWithPrefix(STREAMS_PREFIX));
+        p.putAll(overrides);
+        return p;
+    }
+
+    /** Every key with its default and documentation, for the README and --help. */
+    public static String describe() {
+        return DEFINITION.toRst();
+    }
+}
