@@ -9,6 +9,7 @@ import dev.streambard.kafka.TopicSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -51,8 +52,9 @@ public final class GenerationService implements AutoCloseable {
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
                 KafkaStreams.State s = streams.state();
-                streams.close(Duration.ofSeconds(10));
-                throw new IllegalStateException("the generation service did not start (state " + s + ") against " + bootstrapServers);
+                boolean closed = leave(streams, Duration.ofSeconds(10));
+                throw new IllegalStateException("the generation service did not start (state " + s + ") against "
+                        + bootstrapServers + (closed ? "" : "; it did not stop in time either and may still be running"));
             }
             sleep(50);
         }
@@ -70,7 +72,16 @@ public final class GenerationService implements AutoCloseable {
     /** Finishes the current slice, commits, and stops. */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        leave(streams, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Closes and leaves the consumer group: a plain close keeps the member, and a restart with the same
+     * application id then waits out the session timeout (45 s) in REBALANCING.
+     */
+    private static boolean leave(KafkaStreams streams, Duration timeout) {
+        return streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(timeout));
     }
 
     private static void sleep(long ms) {
