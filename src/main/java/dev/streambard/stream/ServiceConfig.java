@@ -99,6 +99,10 @@ public final class ServiceConfig extends AbstractConfig {
         // punctuator by as much (default 100 ms); keep it at the tick.
         p.put(StreamsConfig.POLL_MS_CONFIG, getLong(TICK_MS));
         p.put("processing.exception.handler.global.enabled", true); // the 5.0 default; silences a start-up warning
+        // A killed instance's sessions move to a survivor (or its restart) once its group session expires:
+        // 10 s instead of the consumer's 45 s default.
+        p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
+        p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 3_000);
         Map<String, Object> overrides = new HashMap<>(originalsWithPrefix(STREAMS_PREFIX));
         p.putAll(overrides);
         return p;
