@@ -34,13 +34,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class ServiceBenchmark {
     public record Result(String guarantee, int sessions, double charsPerSecond, double ttfcP50Ms, double ttfcP99Ms,
-                         int probes) {
+                         int probes, int storedSessions, long rssBytes) {
     }
 
     private ServiceBenchmark() {
     }
 
-    public static Result run(ServingModel model, Path workDir, String guarantee, int sessions, Duration window, int probes) {
+    /**
+     * @param storedSessions after the timed part, this many more sessions each generate one character, and
+     *                       the process's resident memory is read with all of them stored
+     */
+    public static Result run(ServingModel model, Path workDir, String guarantee, int sessions, Duration window, int probes,
+                             int storedSessions) {
         try (EmbeddedKafka broker = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             Map<String, Object> settings = new HashMap<>();
             settings.put(ServiceConfig.STATE_DIR, workDir.resolve("state").toString());
@@ -70,9 +75,41 @@ public final class ServiceBenchmark {
                     ttfc[p] = waitForFirstChunk(consumer, id, sent);
                 }
                 Arrays.sort(ttfc);
-                return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[(int) Math.ceil(probes * 0.99) - 1], probes);
+                long rss = storedSessions > 0 ? storeSessions(producer, consumer, config, seed, storedSessions) : 0;
+                return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[(int) Math.ceil(probes * 0.99) - 1], probes,
+                        storedSessions, rss);
             }
         }
+    }
+
+    /** Creates {@code n} one-character sessions, waits until all are done, and returns the process's RSS. */
+    private static long storeSessions(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer,
+                                      ServiceConfig config, String seed, int n) {
+        for (int i = 0; i < n; i++) {
+            GenerationRequest r = request("stored-" + i, "stored-" + i, seed, 1);
+            producer.send(new ProducerRecord<>(config.topics().requests(), r.getSessionId(), Contracts.GENERATION_REQUEST.encode(r)));
+        }
+        producer.flush();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (done.size() < n && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.key().startsWith("stored-") && Contracts.GENERATION_CHUNK.decode(r.value()).getDone()) done.add(r.key());
+            }
+        }
+        if (done.size() < n) throw new IllegalStateException("only " + done.size() + " of " + n + " sessions finished");
+        return residentBytes();
+    }
+
+    static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: report 0
+        }
+        return 0;
     }
 
     private static double waitForFirstChunk(KafkaConsumer<String, byte[]> consumer, String requestId, long sentNanos) {

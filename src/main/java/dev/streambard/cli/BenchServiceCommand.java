@@ -35,6 +35,10 @@ final class BenchServiceCommand implements Callable<Integer> {
     @Option(names = "--probes", defaultValue = "100", description = "New requests timed to their first character. Default: ${DEFAULT-VALUE}.")
     int probes;
 
+    @Option(names = "--stored-sessions", defaultValue = "0",
+            description = "Afterwards, create this many one-character sessions and report the RSS with them stored. Default: ${DEFAULT-VALUE}.")
+    int storedSessions;
+
     @Option(names = "--guarantees", split = ",", defaultValue = "at_least_once,exactly_once_v2",
             description = "Processing guarantees to run. Default: ${DEFAULT-VALUE}.")
     List<String> guarantees;
@@ -49,14 +53,16 @@ final class BenchServiceCommand implements Callable<Integer> {
         for (String guarantee : guarantees) {
             Path work = Files.createTempDirectory("streambard-bench-");
             try {
-                ServiceBenchmark.Result r = ServiceBenchmark.run(serving, work, guarantee, sessions, Duration.ofSeconds(seconds), probes);
+                ServiceBenchmark.Result r = ServiceBenchmark.run(serving, work, guarantee, sessions, Duration.ofSeconds(seconds), probes,
+                        storedSessions);
                 EngineBenchmark.Result e = EngineBenchmark.run(engine, sessions);
                 JsonLine.print("bench", "service", "impl", "streambard", "guarantee", r.guarantee(), "sessions", r.sessions(),
                         "embedding", config.embedding(), "units", config.units(),
                         "chars_per_s", Math.round(r.charsPerSecond()), "engine_chars_per_s", Math.round(e.charsPerSecond()),
                         "ratio", JsonLine.round(r.charsPerSecond() / e.charsPerSecond(), 3),
                         "ttfc_p50_ms", JsonLine.round(r.ttfcP50Ms(), 1), "ttfc_p99_ms", JsonLine.round(r.ttfcP99Ms(), 1),
-                        "probes", r.probes());
+                        "probes", r.probes(), "stored_sessions", r.storedSessions(),
+                        "rss_mb", Math.round(r.rssBytes() / 1048576.0));
             } finally {
                 dev.streambard.checkpoint.AtomicFolder.deleteQuietly(work);
             }
