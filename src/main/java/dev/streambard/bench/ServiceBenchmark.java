@@ -75,6 +75,10 @@ public final class ServiceBenchmark {
                     ttfc[p] = waitForFirstChunk(consumer, id, sent);
                 }
                 Arrays.sort(ttfc);
+                for (int s = 0; s < sessions; s++) { // the load sessions end; their state stays stored
+                    send(producer, config, GenerationRequest.newBuilder().setRequestId("stop-" + s).setSessionId("load-" + s)
+                            .setCancel(true).build());
+                }
                 long rss = storedSessions > 0 ? storeSessions(producer, consumer, config, seed, storedSessions) : 0;
                 return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[(int) Math.ceil(probes * 0.99) - 1], probes,
                         storedSessions, rss);

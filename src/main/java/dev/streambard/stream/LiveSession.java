@@ -4,6 +4,9 @@ import dev.streambard.contract.ActiveRequest;
 import dev.streambard.contract.SessionState;
 import dev.streambard.engine.RecurrentState;
 import dev.streambard.engine.SamplingParams;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -67,22 +70,23 @@ final class LiveSession {
         request.setToFeed(rest);
     }
 
-    private static float[][] toArrays(List<List<Float>> lists) {
-        float[][] out = new float[lists.size()][];
+    /** Layers as float32 little-endian bytes: compact, and no boxing of a thousand Floats per layer. */
+    private static float[][] toArrays(List<ByteBuffer> layers) {
+        float[][] out = new float[layers.size()][];
         for (int l = 0; l < out.length; l++) {
-            List<Float> v = lists.get(l);
-            out[l] = new float[v.size()];
-            for (int i = 0; i < out[l].length; i++) out[l][i] = v.get(i);
+            FloatBuffer v = layers.get(l).duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            out[l] = new float[v.remaining()];
+            v.get(out[l]);
         }
         return out;
     }
 
-    private static List<List<Float>> toLists(float[][] arrays) {
-        List<List<Float>> out = new ArrayList<>(arrays.length);
+    private static List<ByteBuffer> toLists(float[][] arrays) {
+        List<ByteBuffer> out = new ArrayList<>(arrays.length);
         for (float[] a : arrays) {
-            List<Float> v = new ArrayList<>(a.length);
-            for (float x : a) v.add(x);
-            out.add(v);
+            ByteBuffer b = ByteBuffer.allocate(a.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(a);
+            out.add(b);
         }
         return out;
     }

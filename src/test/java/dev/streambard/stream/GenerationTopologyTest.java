@@ -255,7 +255,7 @@ class GenerationTopologyTest {
         SessionState s = store.get("keep");
         assertNotNull(s);
         assertNull(s.getActive());
-        assertEquals(16, s.getHidden().get(0).size());
+        assertEquals(16 * Float.BYTES, s.getHidden().get(0).remaining(), "16 float32 units");
         assertEquals(3 + 5 - 1, s.getPosition(), "3 seed characters and 4 of the 5 sampled ones were fed");
         driver.advanceWallClockTime(Duration.ofSeconds(40));
         assertNull(store.get("keep"), "expired after the TTL");
