@@ -162,7 +162,7 @@ public final class ServiceBenchmark {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 1);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5); // low enough for latency, not a busy loop in the broker
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = new ArrayList<>();
         c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));

@@ -49,6 +49,11 @@ final class LiveSession {
         return state.getPendingChar() < 0 && fed == toFeed.length;
     }
 
+    /** Characters still to feed before the next sample. */
+    int pendingInputs() {
+        return (state.getPendingChar() >= 0 ? 1 : 0) + toFeed.length - fed;
+    }
+
     boolean hasInput() {
         return state.getPendingChar() >= 0 || fed < toFeed.length;
     }
