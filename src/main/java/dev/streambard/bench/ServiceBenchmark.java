@@ -45,13 +45,14 @@ public final class ServiceBenchmark {
      *                       the process's resident memory is read with all of them stored
      */
     public static Result run(ServingModel model, Path workDir, String guarantee, int sessions, Duration window, int probes,
-                             int storedSessions) {
+                             int storedSessions, int chunkChars) {
         try (EmbeddedKafka broker = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             Map<String, Object> settings = new HashMap<>();
             settings.put(ServiceConfig.STATE_DIR, workDir.resolve("state").toString());
             settings.put(ServiceConfig.GUARANTEE, guarantee);
             settings.put(ServiceConfig.PARTITIONS, 1);
             settings.put(ServiceConfig.MAX_CHARS, 1_000_000);
+            settings.put(ServiceConfig.CHUNK_CHARS, chunkChars);
             ServiceConfig config = new ServiceConfig(settings);
             try (GenerationService service = GenerationService.start(config, broker.bootstrapServers(), model, Duration.ofMinutes(2));
                  KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers());

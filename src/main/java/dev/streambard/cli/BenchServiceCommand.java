@@ -39,6 +39,9 @@ final class BenchServiceCommand implements Callable<Integer> {
             description = "Afterwards, create this many one-character sessions and report the RSS with them stored. Default: ${DEFAULT-VALUE}.")
     int storedSessions;
 
+    @Option(names = "--chunk-chars", defaultValue = "1", description = "Characters per output chunk. Default: ${DEFAULT-VALUE}.")
+    int chunkChars;
+
     @Option(names = "--guarantees", split = ",", defaultValue = "at_least_once,exactly_once_v2",
             description = "Processing guarantees to run. Default: ${DEFAULT-VALUE}.")
     List<String> guarantees;
@@ -54,9 +57,9 @@ final class BenchServiceCommand implements Callable<Integer> {
             Path work = Files.createTempDirectory("streambard-bench-");
             try {
                 ServiceBenchmark.Result r = ServiceBenchmark.run(serving, work, guarantee, sessions, Duration.ofSeconds(seconds), probes,
-                        storedSessions);
+                        storedSessions, chunkChars);
                 EngineBenchmark.Result e = EngineBenchmark.run(engine, sessions);
-                JsonLine.print("bench", "service", "impl", "streambard", "guarantee", r.guarantee(), "sessions", r.sessions(),
+                JsonLine.print("bench", "service", "impl", "streambard", "guarantee", r.guarantee(), "sessions", r.sessions(), "chunk_chars", chunkChars,
                         "embedding", config.embedding(), "units", config.units(),
                         "chars_per_s", Math.round(r.charsPerSecond()), "engine_chars_per_s", Math.round(e.charsPerSecond()),
                         "ratio", JsonLine.round(r.charsPerSecond() / e.charsPerSecond(), 3),
