@@ -42,8 +42,11 @@ class KcatTest {
     @BeforeAll
     static void startBroker() {
         if (!Files.isExecutable(KCAT)) {
-            fail(KCAT + " is missing: install Debian's kcat (apt-get install kcat; .ci/run does this), "
-                    + "the Kafka client this test drives the service with");
+            String why = KCAT + " is missing: install Debian's kcat (apt-get install kcat; .ci/run does this), "
+                    + "the Kafka client this test drives the service with";
+            // CI installs it, so there its absence is a failure; on a developer's machine the test is skipped, loudly.
+            if (System.getenv("CI") != null) fail(why);
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
         }
         kafka = EmbeddedKafka.start(kafkaDir, 0);
     }
