@@ -98,6 +98,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
             emit(error(key, request.getRequestId(), problem));
             return;
         }
+        if (state == null && request.getCancel()) return; // nothing runs in a session that does not exist
         if (state == null) state = SessionState.newBuilder().setSessionId(key).build();
         state.setLastActivityMs(context.currentSystemTimeMs());
         if (request.getCancel()) {

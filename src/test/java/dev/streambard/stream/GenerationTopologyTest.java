@@ -181,6 +181,11 @@ class GenerationTopologyTest {
         assertTrue(out.stream().anyMatch(c -> c.getRequestId().equals("queued") && c.getFinishReason() == FinishReason.CANCELLED));
         driver.advanceWallClockTime(Duration.ofMillis(50));
         assertTrue(chunks.isEmpty(), "nothing generated after a cancel");
+
+        send(request("nothing", "never-seen", "", 1).setCancel(true).build());
+        assertTrue(chunks.isEmpty(), "cancelling an unknown session is a no-op");
+        KeyValueStore<String, SessionState> store = driver.getKeyValueStore(GenerationTopology.SESSION_STORE);
+        assertNull(store.get("never-seen"), "and stores nothing");
     }
 
     @Test
