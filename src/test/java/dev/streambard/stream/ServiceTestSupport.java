@@ -119,25 +119,31 @@ final class ServiceTestSupport {
         }
     }
 
-    /**
-     * Reads {@code topic} from the beginning, committed records only, until {@code done} holds for what was
-     * read or {@code timeout} passes; returns what was read either way (callers assert on it).
-     */
-    static List<ConsumerRecord<String, byte[]>> readUntil(String bootstrap, String topic,
-                                                          Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
+    /** A consumer without a group, on every partition of {@code topic} from the beginning, committed records only. */
+    static KafkaConsumer<String, byte[]> committedReader(String bootstrap, String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    /**
+     * Reads {@code topic} from the beginning, committed records only, until {@code done} holds for what was
+     * read or {@code timeout} passes; returns what was read either way (callers assert on it).
+     */
+    static List<ConsumerRecord<String, byte[]>> readUntil(String bootstrap, String topic,
+                                                          Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = committedReader(bootstrap, topic)) {
             while (!done.test(out) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) out.add(r);
             }
