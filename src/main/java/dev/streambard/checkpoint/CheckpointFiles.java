@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Reads and writes checkpoint folders: config.json, vocabulary.json, progress.json (metrics and
- * where training stands), weights.bin, optimizer.bin, and the manifest with every file's SHA-256.
+ * where training stands), weights.bin, optimizer.bin, lineage.json (fine-tuned checkpoints only), and the
+ * manifest with every file's SHA-256.
  */
 public final class CheckpointFiles {
     static final String CONFIG = "config.json";
@@ -29,6 +30,7 @@ public final class CheckpointFiles {
     static final String PROGRESS = "progress.json";
     static final String WEIGHTS = "weights.bin";
     static final String OPTIMIZER = "optimizer.bin";
+    static final String LINEAGE = "lineage.json";
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -55,6 +57,7 @@ public final class CheckpointFiles {
         if (cp.optimizerState() != null) {
             files.put(OPTIMIZER, out -> Nd4j.write(cp.optimizerState(), new DataOutputStream(out)));
         }
+        if (cp.lineage() != null) files.put(LINEAGE, out -> JSON.writeValue(out, cp.lineage()));
         AtomicFolder.write(dir, files);
     }
 
@@ -72,7 +75,9 @@ public final class CheckpointFiles {
             INDArray params = readArray(dir.resolve(WEIGHTS));
             Path optimizerFile = dir.resolve(OPTIMIZER);
             INDArray optimizer = withOptimizer && Files.exists(optimizerFile) ? readArray(optimizerFile) : null;
-            return new Checkpoint(config.model(), config.training(), vocabulary, progress, params, optimizer);
+            Path lineageFile = dir.resolve(LINEAGE);
+            Lineage lineage = Files.exists(lineageFile) ? JSON.readValue(lineageFile.toFile(), Lineage.class) : null;
+            return new Checkpoint(config.model(), config.training(), vocabulary, progress, params, optimizer, lineage);
         } catch (IOException | RuntimeException e) {
             if (e instanceof CheckpointException ce) throw ce;
             throw new CheckpointException("checkpoint " + dir + " could not be read: " + e.getMessage(), e);

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code streambard} command line. */
 @Command(name = "streambard", mixinStandardHelpOptions = true, version = "streambard 0.1.0",
         description = "Character-level LSTM text generation (the TensorFlow tutorial's recipe) on DeepLearning4J: train, generate, benchmark.",
-        subcommands = {TrainCommand.class, GenerateCommand.class, ServeCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, GenerateCommand.class, ServeCommand.class, TrainerCommand.class, IngestCommand.class,
+                PromoteCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
@@ -60,6 +61,7 @@ public final class Main {
                 || e instanceof UserException
                 || e instanceof dev.streambard.model.TrainingDivergedException
                 || e instanceof org.apache.kafka.common.config.ConfigException
-                || e instanceof dev.streambard.kafka.KafkaSetupException;
+                || e instanceof dev.streambard.kafka.KafkaSetupException
+                || e instanceof dev.streambard.ingest.TrainerException;
     }
 }

@@ -53,6 +53,17 @@ public final class CharModel {
         return new CharModel(cp.model(), cp.training(), cp.vocabulary(), net);
     }
 
+    /** An independent copy (weights, Adam's state and step count) to fine-tune without touching this one. */
+    public CharModel copy() {
+        MultiLayerNetwork twin = CharNetwork.build(config, training.learningRate(), training.seed());
+        twin.setParams(net.params().dup());
+        INDArray state = net.getUpdater().getStateViewArray();
+        if (state != null) twin.getUpdater().getStateViewArray().assign(state);
+        twin.getLayerWiseConfigurations().setIterationCount(iteration());
+        twin.getLayerWiseConfigurations().setEpochCount(net.getLayerWiseConfigurations().getEpochCount());
+        return new CharModel(config, training, vocabulary, twin);
+    }
+
     /** One optimizer step on a batch; returns the batch's mean loss before the step, in nats per character. */
     public double fit(Batch batch) {
         net.fit(toDataSet(batch));

@@ -161,6 +161,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
         for (LiveSession s : batch) {
             SessionState state = s.state;
             state.setLastActivityMs(wallClock);
+            state.setModelVersion(m.version()); // the version that last advanced its state (hot swaps change it)
             live.remove(state.getSessionId()); // re-inserted at the end: sessions beyond a batch take turns
             if (state.getActive() == null && !state.getQueued().isEmpty()) {
                 GenerationRequest next = state.getQueued().get(0);

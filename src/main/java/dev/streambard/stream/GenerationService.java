@@ -30,18 +30,21 @@ public final class GenerationService implements AutoCloseable {
 
     /** Creates missing topics, starts the topology and waits until it is running. */
     public static GenerationService start(ServiceConfig config, String bootstrapServers, ServingModel initial, Duration timeout) {
-        TopicNames topics = config.topics();
-        int partitions = config.getInt(ServiceConfig.PARTITIONS);
-        short replication = config.getShort(ServiceConfig.REPLICATION);
-        TopicAdmin.ensureTopics(bootstrapServers, List.of(
-                new TopicSpec(topics.requests(), partitions, replication),
-                new TopicSpec(topics.chunks(), partitions, replication),
-                new TopicSpec(topics.deadLetters(), partitions, replication)));
-        AtomicReference<ServingModel> model = new AtomicReference<>(initial);
+        return start(config, bootstrapServers, new AtomicReference<>(initial), timeout);
+    }
+
+    /**
+     * Creates missing topics, starts the topology and waits until it is running. The processor reads
+     * {@code model} at every slice, so setting it (see {@link CheckpointFollower}) swaps the model live.
+     */
+    public static GenerationService start(ServiceConfig config, String bootstrapServers, AtomicReference<ServingModel> model,
+                                          Duration timeout) {
+        if (model.get() == null) throw new IllegalStateException("the service needs a model before it starts");
+        ensureTopics(config, bootstrapServers);
         var codecs = new GenerationTopology.Codecs(Contracts.GENERATION_REQUEST::decode,
                 new ContractSerde<>(Contracts.GENERATION_CHUNK, config.outputFormat()), ContractSerde.avro(SESSION_CODEC));
         KafkaStreams streams = new KafkaStreams(
-                GenerationTopology.build(topics, config.settings(), model::get, codecs),
+                GenerationTopology.build(config.topics(), config.settings(), model::get, codecs),
                 config.streamsProperties(bootstrapServers));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
@@ -59,6 +62,18 @@ public final class GenerationService implements AutoCloseable {
             sleep(50);
         }
         return new GenerationService(streams, model);
+    }
+
+    /** Creates the service's topics where missing: requests, chunks, dead letters, and the compacted checkpoints topic. */
+    public static void ensureTopics(ServiceConfig config, String bootstrapServers) {
+        TopicNames topics = config.topics();
+        int partitions = config.getInt(ServiceConfig.PARTITIONS);
+        short replication = config.getShort(ServiceConfig.REPLICATION);
+        TopicAdmin.ensureTopics(bootstrapServers, List.of(
+                new TopicSpec(topics.requests(), partitions, replication),
+                new TopicSpec(topics.chunks(), partitions, replication),
+                new TopicSpec(topics.deadLetters(), partitions, replication),
+                TopicSpec.compacted(config.getString(ServiceConfig.CHECKPOINTS_TOPIC), 1, replication)));
     }
 
     public KafkaStreams.State state() {

@@ -36,6 +36,8 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String QUEUE_LIMIT = "queue.limit";
     public static final String SESSION_TTL_MS = "session.ttl.ms";
     public static final String STATE_DIR = "state.dir";
+    public static final String MODEL_NAME = "model.name";
+    public static final String CHECKPOINTS_TOPIC = "topic.checkpoints";
     public static final String STREAMS_PREFIX = "streams.";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
@@ -45,6 +47,10 @@ public final class ServiceConfig extends AbstractConfig {
             .define(CHUNKS_TOPIC, Type.STRING, "streambard.chunks", Importance.HIGH, "Topic of generated chunks (key: session id).")
             .define(DEAD_LETTERS_TOPIC, Type.STRING, "streambard.dead-letters", Importance.MEDIUM,
                     "Topic for records that could not be used, with the reason in the streambard.error header.")
+            .define(MODEL_NAME, Type.STRING, "streambard", Importance.HIGH,
+                    "The model to serve: new versions promoted under this name on topic.checkpoints are swapped in while running.")
+            .define(CHECKPOINTS_TOPIC, Type.STRING, "streambard.checkpoints", Importance.HIGH,
+                    "Compacted topic of promoted checkpoints (key: model name), written by the trainer and `promote`.")
             .define(PARTITIONS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM, "Partitions of topics created at start-up.")
             .define(REPLICATION, Type.SHORT, (short) 1, Range.atLeast(1), Importance.MEDIUM, "Replication factor of topics created at start-up.")
             .define(GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
