@@ -27,15 +27,15 @@ class CrashRecoveryTest {
 
     @TempDir
     Path dir;
-    private final List<ServeProcess> children = new ArrayList<>();
+    private final List<CliProcess> children = new ArrayList<>();
 
     @AfterEach
     void stopChildren() throws InterruptedException {
-        for (ServeProcess c : children) c.close();
+        for (CliProcess c : children) c.close();
     }
 
-    private ServeProcess serve(String name, List<String> args) throws Exception {
-        ServeProcess child = ServeProcess.start(name, dir, args);
+    private CliProcess serve(String name, List<String> args) throws Exception {
+        CliProcess child = CliProcess.start(name, dir, args);
         children.add(child);
         return child.awaitServing();
     }
@@ -53,14 +53,14 @@ class CrashRecoveryTest {
 
     @Test
     void aServiceKilledMidGenerationResumesEveryRequestWithNoGapAndNoDuplicate() throws Exception {
-        Path model = ServeProcess.writeTinyModel(dir.resolve("model"));
-        Path config = ServeProcess.writeConfig(dir.resolve("serve.properties"), Map.of(
+        Path model = CliProcess.writeTinyModel(dir.resolve("model"));
+        Path config = CliProcess.writeConfig(dir.resolve("serve.properties"), Map.of(
                 ServiceConfig.MAX_CHARS, String.valueOf(MAX_CHARS),
                 // Short slices, so many commits during a request: a kill finds some of its output committed and some not.
                 ServiceConfig.SLICE_MS, "10",
                 // The group drops the dead member after this long instead of 45 s; the restart waits for that.
                 "streams.session.timeout.ms", "6000"));
-        int port = ServeProcess.freePort();
+        int port = CliProcess.freePort();
         String bootstrap = "127.0.0.1:" + port;
         List<String> args = List.of("--model", model.toString(), "--data-dir", dir.resolve("data").toString(),
                 "--broker-port", String.valueOf(port), "--config", config.toString());
@@ -68,7 +68,7 @@ class CrashRecoveryTest {
         List<GenerationRequest> requests = requests();
         List<String> ids = requests.stream().map(GenerationRequest::getRequestId).toList();
         try {
-            ServeProcess first = serve("serve-1", args);
+            CliProcess first = serve("serve-1", args);
             ServiceTestSupport.send(bootstrap, topics.requests(), requests);
             try (CommittedChunks before = new CommittedChunks(bootstrap, topics.chunks())) {
                 assertTrue(before.readUntil(c -> ids.stream().allMatch(c::started), RESULT_TIMEOUT),
@@ -82,10 +82,10 @@ class CrashRecoveryTest {
             try (CommittedChunks after = new CommittedChunks(bootstrap, topics.chunks())) {
                 assertTrue(after.readUntil(c -> c.allDone(ids), RESULT_TIMEOUT), "every request done after the restart: "
                         + after.progress(ids));
-                after.assertEveryRequestGeneratesItsReferenceText(requests, ServeProcess.load(model));
+                after.assertEveryRequestGeneratesItsReferenceText(requests, CliProcess.load(model));
             }
         } catch (Throwable t) {
-            for (ServeProcess c : children) System.err.println(c.logs());
+            for (CliProcess c : children) System.err.println(c.logs());
             throw t;
         }
     }

@@ -38,11 +38,11 @@ class FailoverTest {
     @TempDir
     Path dir;
     private EmbeddedKafka kafka;
-    private final List<ServeProcess> children = new ArrayList<>();
+    private final List<CliProcess> children = new ArrayList<>();
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (ServeProcess c : children) c.close();
+        for (CliProcess c : children) c.close();
         if (kafka != null) kafka.close();
     }
 
@@ -66,8 +66,8 @@ class FailoverTest {
     void whenOneInstanceDiesItsSessionsContinueOnTheOther() throws Exception {
         kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
         String bootstrap = kafka.bootstrapServers();
-        Path model = ServeProcess.writeTinyModel(dir.resolve("model"));
-        Path config = ServeProcess.writeConfig(dir.resolve("serve.properties"), Map.of(
+        Path model = CliProcess.writeTinyModel(dir.resolve("model"));
+        Path config = CliProcess.writeConfig(dir.resolve("serve.properties"), Map.of(
                 ServiceConfig.PARTITIONS, String.valueOf(PARTITIONS),
                 ServiceConfig.MAX_CHARS, String.valueOf(MAX_CHARS),
                 ServiceConfig.SLICE_MS, "10",
@@ -80,10 +80,10 @@ class FailoverTest {
         List<String> ids = requests.stream().map(GenerationRequest::getRequestId).toList();
         try {
             for (String name : List.of("serve-a", "serve-b")) {
-                children.add(ServeProcess.start(name, dir, List.of("--model", model.toString(), "--bootstrap-servers", bootstrap,
+                children.add(CliProcess.start(name, dir, List.of("--model", model.toString(), "--bootstrap-servers", bootstrap,
                         "--data-dir", dir.resolve(name).toString(), "--config", config.toString())));
             }
-            for (ServeProcess c : children) c.awaitServing();
+            for (CliProcess c : children) c.awaitServing();
             awaitBothInstancesOwnPartitions(bootstrap, settings.getString(ServiceConfig.APPLICATION_ID));
 
             ServiceTestSupport.send(bootstrap, topics.requests(), requests);
@@ -97,10 +97,10 @@ class FailoverTest {
                 assertTrue(chunks.readUntil(c -> c.allDone(ids), RESULT_TIMEOUT), "every request done after the failover: "
                         + chunks.progress(ids));
                 assertTrue(children.get(1).isAlive(), "the survivor still runs");
-                chunks.assertEveryRequestGeneratesItsReferenceText(requests, ServeProcess.load(model));
+                chunks.assertEveryRequestGeneratesItsReferenceText(requests, CliProcess.load(model));
             }
         } catch (Throwable t) {
-            for (ServeProcess c : children) System.err.println(c.logs());
+            for (CliProcess c : children) System.err.println(c.logs());
             throw t;
         }
     }
@@ -110,7 +110,7 @@ class FailoverTest {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            long deadline = System.nanoTime() + ServeProcess.SERVING_TIMEOUT.toNanos();
+            long deadline = System.nanoTime() + CliProcess.SERVING_TIMEOUT.toNanos();
             Collection<MemberDescription> members = List.of();
             while (System.nanoTime() < deadline) {
                 ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);

@@ -26,11 +26,11 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code streambard serve} in a child JVM, for the tests that need a real process: one that can be
- * killed with SIGKILL, losing everything it had not committed. The child runs on the test class path
- * with its output in files, which {@link #logs()} returns for failure messages.
+ * A {@code streambard} command ({@code serve}, {@code trainer}) in a child JVM, for the tests that need a
+ * real process: one that can be killed with SIGKILL, losing everything it had not committed. The child
+ * runs on the test class path with its output in files, which {@link #logs()} returns for failure messages.
  */
-final class ServeProcess implements AutoCloseable {
+public final class CliProcess implements AutoCloseable {
     /** A JVM start, ND4J's native libraries, (maybe) a broker recovering its log, and a Kafka Streams rebalance. */
     static final Duration SERVING_TIMEOUT = Duration.ofSeconds(90);
 
@@ -39,7 +39,7 @@ final class ServeProcess implements AutoCloseable {
     private final Path stdout;
     private final Path stderr;
 
-    private ServeProcess(String name, Process process, Path stdout, Path stderr) {
+    private CliProcess(String name, Process process, Path stdout, Path stderr) {
         this.name = name;
         this.process = process;
         this.stdout = stdout;
@@ -47,12 +47,19 @@ final class ServeProcess implements AutoCloseable {
     }
 
     /** Starts {@code serve} with {@code args}; its output goes to {@code logDir}/{@code name}.out and .err. */
-    static ServeProcess start(String name, Path logDir, List<String> args) throws IOException {
+    static CliProcess start(String name, Path logDir, List<String> args) throws IOException {
+        List<String> serve = new ArrayList<>(List.of("serve"));
+        serve.addAll(args);
+        return run(name, logDir, serve);
+    }
+
+    /** Starts {@code streambard <args>}; its output goes to {@code logDir}/{@code name}.out and .err. */
+    public static CliProcess run(String name, Path logDir, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 // Times in the child's log, to line it up with the test's own steps when something is slow.
                 "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp", System.getProperty("java.class.path"), "dev.streambard.cli.Main", "serve"));
+                "-cp", System.getProperty("java.class.path"), "dev.streambard.cli.Main"));
         command.addAll(args);
         Path out = logDir.resolve(name + ".out");
         Path err = logDir.resolve(name + ".err");
@@ -62,11 +69,11 @@ final class ServeProcess implements AutoCloseable {
         // Read by OpenMP when ND4J loads, so only the environment can set them (see bin/streambard).
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.environment().put("OMP_NUM_THREADS", "1");
-        return new ServeProcess(name, builder.start(), out, err);
+        return new CliProcess(name, builder.start(), out, err);
     }
 
     /** Waits for the line {@code serve} prints once Kafka Streams runs; fails with the child's output otherwise. */
-    ServeProcess awaitServing() throws IOException, InterruptedException {
+    CliProcess awaitServing() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + SERVING_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(stdout) && Files.readAllLines(stdout, StandardCharsets.UTF_8).stream().anyMatch(l -> l.startsWith("serving "))) {
@@ -79,8 +86,25 @@ final class ServeProcess implements AutoCloseable {
         return this;
     }
 
+    /** Waits until the child's standard error has a line containing {@code text}; fails with its output otherwise. */
+    public void awaitError(String text, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(stderr) && Files.readString(stderr, StandardCharsets.UTF_8).contains(text)) return;
+            if (!process.isAlive()) fail(name + " exited with " + process.exitValue() + " before printing '" + text + "'\n" + logs());
+            Thread.sleep(50);
+        }
+        fail(name + " did not print '" + text + "' within " + timeout.toSeconds() + " s\n" + logs());
+    }
+
+    /** Waits for the child to exit by itself and returns its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) fail(name + " still running after " + timeout.toSeconds() + " s\n" + logs());
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no commit, no flush. Returns the exit code (137: killed by signal 9). */
-    int kill() throws InterruptedException {
+    public int kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) fail(name + " was still alive 30 s after SIGKILL");
         return process.exitValue();
@@ -90,7 +114,7 @@ final class ServeProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    String logs() {
+    public String logs() {
         return "---- " + name + " stdout ----\n" + read(stdout) + "---- " + name + " stderr ----\n" + read(stderr);
     }
 
@@ -123,7 +147,7 @@ final class ServeProcess implements AutoCloseable {
     }
 
     /** A {@code --config} file with these settings. */
-    static Path writeConfig(Path file, Map<String, String> settings) {
+    public static Path writeConfig(Path file, Map<String, String> settings) {
         Properties p = new Properties();
         p.putAll(settings);
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
