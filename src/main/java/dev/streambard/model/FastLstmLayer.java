@@ -58,6 +58,9 @@ public class FastLstmLayer extends LSTM {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!handles()) return super.activate(training, workspaceMgr);
         LstmSequence s = forward(training, workspaceMgr);
+        // The stock layer's layout, f-order [B, H, T]: the next layer's dropout draws its mask in memory
+        // order, so this layout keeps dropout identical to DL4J's for the same random seed. (The layout of
+        // fromTimeMajor would spare RnnOutputLayer a copy, ~5% of a step, but map the masks differently.)
         INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, dataType, new long[]{s.batch, s.units, s.steps}, 'f');
         out.assign(s.h.array().reshape(s.steps, s.batch, s.units).permute(1, 2, 0)); // [T, B, H] → [B, H, T]
         return permuteIfNWC(out);
@@ -69,7 +72,7 @@ public class FastLstmLayer extends LSTM {
         assertInputSet(true);
         // The network runs a training forward pass just before; anything else gets one now.
         LstmSequence s = forwardInput == input ? sequence : forward(true, workspaceMgr);
-        s.dh.array().reshape(s.steps, s.batch, s.units).assign(permuteIfNWC(epsilon).permute(2, 0, 1)); // [B, H, T] → [T, B, H]
+        toTimeMajor(permuteIfNWC(epsilon), s.dh);
         s.backward(w, rw, dw, drw, db);
 
         Gradient gradient = new DefaultGradient();
@@ -78,8 +81,7 @@ public class FastLstmLayer extends LSTM {
         putGradient(gradient, LSTMParamInitializer.BIAS_KEY, db);
         weightNoiseParams.clear();
 
-        INDArray dx = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, dataType, new long[]{s.batch, s.inputs, s.steps}, 'f');
-        dx.assign(s.dx.array().reshape(s.steps, s.batch, s.inputs).permute(1, 2, 0)); // [T, B, N] → [B, N, T]
+        INDArray dx = fromTimeMajor(s.dx, s.batch, s.steps, ArrayType.ACTIVATION_GRAD, workspaceMgr);
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(dx)));
     }
 
@@ -99,7 +101,7 @@ public class FastLstmLayer extends LSTM {
         applyDropOutIfNecessary(training, workspaceMgr); // replaces input, once per input
         INDArray x = permuteIfNWC(input); // [B, N, T]
         LstmSequence s = sequenceFor((int) x.size(2), (int) x.size(0), (int) x.size(1));
-        s.x.array().reshape(s.steps, s.batch, s.inputs).assign(x.permute(2, 0, 1)); // → [T, B, N]
+        toTimeMajor(x, s.x);
         w.array().assign(getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, training, workspaceMgr));
         rw.array().assign(getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr));
         b.array().assign(getParamWithNoise(LSTMParamInitializer.BIAS_KEY, training, workspaceMgr));
@@ -119,6 +121,21 @@ public class FastLstmLayer extends LSTM {
             sequence = new LstmSequence(steps, batch, inputs, units);
         }
         return sequence;
+    }
+
+    // Layout conversions. ND4J copies a 2-d transpose 2-3x faster than a 3-d permutation (measured 52-80 ms
+    // against 141-198 ms for [6400, 1024]), and the epsilon RnnOutputLayer returns is laid out [H][T][B].
+
+    /** [B, C, T] → time-major rows [T·B, C]; a single transposing copy when ncw's memory is [C][T][B]. */
+    private static void toTimeMajor(INDArray ncw, RowMatrix rows) {
+        rows.array().assign(ncw.permute(1, 2, 0).reshape('c', rows.cols, rows.rows).transpose()); // [C, T·B]ᵀ
+    }
+
+    /** Time-major rows [T·B, C] → a new [B, C, T] array, a view of an f-order [B, T, C] one: memory [C][T][B]. */
+    private INDArray fromTimeMajor(RowMatrix rows, int batch, int steps, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
+        INDArray out = workspaceMgr.create(type, dataType, new long[]{batch, steps, rows.cols}, 'f');
+        out.permute(2, 1, 0).reshape('c', rows.cols, rows.rows).assign(rows.array().transpose()); // a view: [C, T·B]
+        return out.permute(0, 2, 1);
     }
 
     /** Writes into the layer's gradient view (the updater reads the network's flattened gradient array). */
