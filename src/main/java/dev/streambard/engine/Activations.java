@@ -5,8 +5,9 @@ package dev.streambard.engine;
  * approximation (odd degree-13 over even degree-6 polynomial, the one Eigen uses for float tanh) on
  * inputs clamped to ±7.9988, where tanh is 1 to within float precision. Absolute error below 1e-6
  * (tested against Math.tanh); Math.tanh itself costs 20–40 ns a call and never vectorises.
+ * Public because training's LSTM layer ({@code model.FastLstmLayer}) uses the same functions.
  */
-final class Activations {
+public final class Activations {
     private static final float CLAMP = 7.99881172180175781f;
     private static final float A1 = 4.89352455891786e-03f;
     private static final float A3 = 6.37261928875436e-04f;
@@ -23,7 +24,7 @@ final class Activations {
     private Activations() {
     }
 
-    static float tanh(float v) {
+    public static float tanh(float v) {
         float x = Math.max(-CLAMP, Math.min(CLAMP, v));
         float x2 = x * x;
         float p = x2 * A13 + A11;
@@ -39,7 +40,7 @@ final class Activations {
         return p / q;
     }
 
-    static float sigmoid(float v) {
+    public static float sigmoid(float v) {
         return 0.5f + 0.5f * tanh(0.5f * v);
     }
 }

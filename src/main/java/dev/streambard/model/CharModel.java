@@ -28,8 +28,13 @@ public final class CharModel {
     }
 
     public static CharModel create(ModelConfig config, TrainingConfig training, Vocabulary vocabulary) {
+        return create(config, training, vocabulary, LstmImplementation.FAST);
+    }
+
+    /** A new model whose LSTM layers (if any) train with the given code: for comparing the two. */
+    public static CharModel create(ModelConfig config, TrainingConfig training, Vocabulary vocabulary, LstmImplementation lstm) {
         ModelConfig sized = config.withVocabSize(vocabulary.size());
-        return new CharModel(sized, training, vocabulary, CharNetwork.build(sized, training.learningRate(), training.seed()));
+        return new CharModel(sized, training, vocabulary, CharNetwork.build(sized, training.learningRate(), training.seed(), lstm));
     }
 
     /** Rebuilds the network from a checkpoint; its optimizer state too, when the checkpoint has it. */

@@ -29,6 +29,11 @@ public final class CharNetwork {
     }
 
     public static MultiLayerNetwork build(ModelConfig model, double learningRate, long seed) {
+        return build(model, learningRate, seed, LstmImplementation.FAST);
+    }
+
+    /** As {@link #build(ModelConfig, double, long)}, with a choice of LSTM code (GRU networks ignore it). */
+    public static MultiLayerNetwork build(ModelConfig model, double learningRate, long seed, LstmImplementation lstm) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
@@ -44,7 +49,7 @@ public final class CharNetwork {
                         .outputDataFormat(RNNFormat.NCW)
                         .build());
         for (int l = 0; l < model.layers(); l++) {
-            list.layer(recurrentLayer(model, l));
+            list.layer(recurrentLayer(model, l, lstm));
         }
         RnnOutputLayer.Builder output = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .nIn(model.units()).nOut(model.vocabSize())
@@ -57,7 +62,7 @@ public final class CharNetwork {
         return net;
     }
 
-    private static Layer recurrentLayer(ModelConfig model, int l) {
+    private static Layer recurrentLayer(ModelConfig model, int l, LstmImplementation implementation) {
         int nIn = model.inputSize(l);
         // DL4J's dropOut takes the probability to *keep* an input; dropout goes between recurrent layers
         // (and before the output layer), never on the embedding, as in the usual stacked char-RNN.
@@ -73,7 +78,7 @@ public final class CharNetwork {
                 .gateActivationFunction(Activation.SIGMOID)
                 .dataFormat(RNNFormat.NCW);
         if (keep > 0) lstm.dropOut(keep);
-        return lstm.build();
+        return implementation == LstmImplementation.FAST ? FastLstm.of(lstm.build()) : lstm.build();
     }
 
     /** Character indices [B*T] row-major → features [B, T]. */

@@ -131,13 +131,14 @@ class TrainerTest {
     @Test
     void stopsEarlyAfterPatienceEpochsWithoutImprovement() {
         // Adam at 0.9 learns fast, then overshoots: the held-out loss gets worse within a few epochs (at
-        // epoch 4 here). Seed and batch order are fixed, so the run is reproducible.
-        CharModel m = model(0.9, 8, 1);
+        // epoch 8 here). Seed and batch order are fixed, so the run is reproducible; which epoch it is
+        // depends on float rounding, though (epoch 4 with DL4J's own LSTM layer), so the limit has room.
+        CharModel m = model(0.9, 12, 1);
         Recorder recorder = new Recorder();
         RunDirectory run = new RunDirectory(dir.resolve("run"));
         TrainingProgress end = new Trainer(m, train, heldOut, recorder).run(TrainingProgress.start(), run);
 
-        assertTrue(end.epoch() < 8, "stopped at epoch " + end.epoch() + ": " + end.history());
+        assertTrue(end.epoch() < 12, "stopped at epoch " + end.epoch() + ": " + end.history());
         assertEquals(1, end.epochsWithoutImprovement());
         assertFalse(end.lastEpochWasBest());
         assertEquals(end.epoch(), recorder.epochs.size());

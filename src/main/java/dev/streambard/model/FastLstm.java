@@ -1,0 +1,63 @@
+package dev.streambard.model;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's LSTM layer configuration, unchanged (parameters, initialisation, dropout, serialisation), except
+ * that the network it builds runs {@link FastLstmLayer}. Only the tanh/sigmoid LSTM is supported.
+ */
+public class FastLstm extends LSTM {
+
+    /** For JSON deserialisation of network configurations. */
+    public FastLstm() {
+    }
+
+    /**
+     * The same configuration as {@code stock}. Its builder's constructor is private, so every field the
+     * builder set (the class hierarchy's, defaults included) is copied over.
+     */
+    public static FastLstm of(LSTM stock) {
+        if (!(stock.getActivationFn() instanceof ActivationTanH) || !(stock.getGateActivationFn() instanceof ActivationSigmoid)) {
+            throw new IllegalArgumentException("FastLstm computes tanh cells with sigmoid gates, not "
+                    + stock.getActivationFn() + " / " + stock.getGateActivationFn());
+        }
+        FastLstm fast = new FastLstm();
+        try {
+            for (Class<?> c = LSTM.class; c != Object.class; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (Modifier.isStatic(f.getModifiers())) continue;
+                    f.setAccessible(true);
+                    f.set(fast, f.get(stock));
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot copy DL4J's LSTM configuration", e);
+        }
+        return fast;
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        // As DL4J's LSTM.instantiate, with this layer class.
+        LayerValidation.assertNInNOutSet("LSTM", getLayerName(), layerIndex, getNIn(), getNOut());
+        FastLstmLayer layer = new FastLstmLayer(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
+    }
+}

@@ -1,0 +1,9 @@
+package dev.streambard.model;
+
+/** Which code trains an LSTM network; both have the same parameters and give the same results. */
+public enum LstmImplementation {
+    /** DL4J's own layer ({@code LSTMHelpers}): step-by-step products, the forward pass run again for backprop. */
+    STOCK,
+    /** {@link FastLstmLayer}: whole-sequence products, the forward pass kept for backprop. */
+    FAST
+}

@@ -1,0 +1,90 @@
+package dev.streambard.model;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A row-major float matrix (or a block of consecutive rows of one) in native memory, for the training
+ * LSTM's buffers. Its memory belongs to a detached ND4J array, so ND4J can copy DL4J's arrays of any
+ * layout into it ({@link #array()}), OpenBLAS multiplies it in place ({@link #gemm}), and the gate
+ * arithmetic moves rows to and from the heap in bulk ({@link #read}, {@link #write}).
+ */
+final class RowMatrix {
+    final int rows;
+    final int cols;
+    private final INDArray owner;     // keeps the memory alive; the whole matrix this one is a block of
+    private final boolean whole;
+    private final long first;         // index in owner of this block's first element
+    private final FloatPointer data;  // pointer to that element
+    private final FloatBuffer floats; // the same elements
+
+    private RowMatrix(INDArray owner, boolean whole, long firstElement, int rows, int cols) {
+        this.rows = rows;
+        this.cols = cols;
+        this.owner = owner;
+        this.whole = whole;
+        this.first = firstElement;
+        FloatPointer base = new FloatPointer(owner.data().addressPointer());
+        this.data = base.position(base.position() + firstElement);
+        this.floats = owner.data().asNioFloat().slice((int) firstElement, rows * cols);
+    }
+
+    /** A new matrix outside every ND4J workspace (it lives across iterations); contents undefined. */
+    static RowMatrix allocate(int rows, int cols) {
+        if ((long) rows * cols > Integer.MAX_VALUE) throw new IllegalArgumentException("matrix too large: " + rows + "x" + cols);
+        return new RowMatrix(Nd4j.createUninitializedDetached(DataType.FLOAT, rows, cols), true, 0, rows, cols);
+    }
+
+    /** Rows [from, from + count) of this matrix, sharing its memory. */
+    RowMatrix rows(int from, int count) {
+        if (from < 0 || count < 0 || from + count > rows) {
+            throw new IndexOutOfBoundsException("rows " + from + "+" + count + " of " + rows);
+        }
+        return new RowMatrix(owner, false, first + (long) from * cols, count, cols);
+    }
+
+    /** The whole matrix as a c-order ND4J array [rows, cols] over the same memory. */
+    INDArray array() {
+        if (!whole) throw new IllegalStateException("a row block has no ND4J array of its own");
+        return owner;
+    }
+
+    /** Copies this block into {@code into[0, rows·cols)}. */
+    void read(float[] into) {
+        floats.get(0, into, 0, rows * cols);
+    }
+
+    /** Copies {@code from[0, rows·cols)} into this block. */
+    void write(float[] from) {
+        floats.put(0, from, 0, rows * cols);
+    }
+
+    /** Frees the memory now rather than at garbage collection. */
+    void close() {
+        if (whole) owner.close();
+    }
+
+    /**
+     * c = op(a)·op(b) + beta·c with OpenBLAS, where op transposes when asked: op(a) [M, K], op(b) [K, N],
+     * c [M, N]. Called directly rather than through ND4J, whose oneDNN builds are much slower on some shapes.
+     */
+    static void gemm(RowMatrix a, boolean transA, RowMatrix b, boolean transB, RowMatrix c, float beta) {
+        int m = transA ? a.cols : a.rows;
+        int k = transA ? a.rows : a.cols;
+        int kb = transB ? b.cols : b.rows;
+        int n = transB ? b.rows : b.cols;
+        if (k != kb || c.rows != m || c.cols != n) {
+            throw new IllegalArgumentException("shapes " + m + "x" + k + " · " + kb + "x" + n + " → " + c.rows + "x" + c.cols);
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                m, n, k, 1f, a.data, a.cols, b.data, b.cols, beta, c.data, c.cols);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.streambard.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.LSTMParamInitializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** {@link FastLstmLayer} against DL4J's own LSTM layer on the same parameters, and against finite differences. */
+class FastLstmLayerTest {
+    private static final int VOCAB = 11;
+
+    private static ModelConfig config(int layers, double dropout) {
+        return new ModelConfig(CellType.LSTM, VOCAB, 5, 6, layers, dropout);
+    }
+
+    private static MultiLayerNetwork network(ModelConfig config, LstmImplementation lstm) {
+        MultiLayerNetwork net = CharNetwork.build(config, 1e-2, 42, lstm);
+        // Non-zero biases in every gate, so a wrong gate order or a missing bias term shows.
+        Random r = new Random(3);
+        for (int l = 1; l <= config.layers(); l++) {
+            INDArray b = net.getLayer(l).getParam(LSTMParamInitializer.BIAS_KEY);
+            for (int i = 0; i < b.length(); i++) b.putScalar(i, r.nextGaussian() * 0.5);
+        }
+        return net;
+    }
+
+    private static int[] randomChars(int n, long seed) {
+        Random r = new Random(seed);
+        int[] chars = new int[n];
+        for (int i = 0; i < n; i++) chars[i] = r.nextInt(VOCAB);
+        return chars;
+    }
+
+    private static float[] flat(INDArray a) {
+        return a.dup('c').data().asFloat();
+    }
+
+    private static void setBatch(MultiLayerNetwork net, int batch, int steps) {
+        net.setInput(CharNetwork.features(randomChars(batch * steps, 1), batch, steps));
+        net.setLabels(CharNetwork.oneHotLabels(randomChars(batch * steps, 2), batch, steps, VOCAB));
+    }
+
+    /** Relative closeness, with an absolute floor for entries near zero. */
+    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            double allowed = tolerance * Math.max(1, Math.abs(expected[i]));
+            assertEquals(expected[i], actual[i], allowed, what + "[" + i + "]");
+        }
+    }
+
+    @Test
+    void buildsTheFastLayerWithTheStockConfiguration() {
+        MultiLayerNetwork stock = network(config(2, 0.3), LstmImplementation.STOCK);
+        MultiLayerNetwork fast = network(config(2, 0.3), LstmImplementation.FAST);
+
+        assertInstanceOf(FastLstmLayer.class, fast.getLayer(1));
+        assertInstanceOf(FastLstmLayer.class, fast.getLayer(2));
+        String fastJson = fast.getLayerWiseConfigurations().toJson();
+        assertEquals(stock.getLayerWiseConfigurations().toJson(),
+                fastJson.replace(FastLstm.class.getName(), org.deeplearning4j.nn.conf.layers.LSTM.class.getName()));
+        // Same layout and the same initial values for the same seed.
+        assertArrayEquals(flat(stock.params()), flat(fast.params()), 0f);
+        // A configuration read back from JSON builds the fast layer again.
+        MultiLayerNetwork reread = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(fastJson));
+        reread.init();
+        assertInstanceOf(FastLstmLayer.class, reread.getLayer(1));
+    }
+
+    @ParameterizedTest(name = "layers {0}, batch {1}, steps {2}")
+    @CsvSource({"1,3,7", "2,2,5", "1,1,1", "2,4,1"})
+    void activationsMatchTheStockLayer(int layers, int batch, int steps) {
+        MultiLayerNetwork stock = network(config(layers, 0), LstmImplementation.STOCK);
+        MultiLayerNetwork fast = network(config(layers, 0), LstmImplementation.FAST);
+        INDArray features = CharNetwork.features(randomChars(batch * steps, 1), batch, steps);
+
+        List<INDArray> expected = stock.feedForward(features, false);
+        List<INDArray> actual = fast.feedForward(features, false);
+
+        for (int l = 1; l <= layers + 1; l++) { // [0] is the input, [1] the embedding
+            assertArrayEquals(expected.get(l + 1).shape(), actual.get(l + 1).shape());
+            assertClose(flat(expected.get(l + 1)), flat(actual.get(l + 1)), 1e-5, "layer " + l + " activations");
+        }
+    }
+
+    @ParameterizedTest(name = "layers {0}, batch {1}, steps {2}, dropout {3}")
+    @CsvSource({"1,3,7,0", "2,2,5,0", "1,1,1,0", "2,4,1,0", "2,3,6,0.3"})
+    void gradientsMatchTheStockLayer(int layers, int batch, int steps, double dropout) {
+        MultiLayerNetwork stock = network(config(layers, dropout), LstmImplementation.STOCK);
+        MultiLayerNetwork fast = network(config(layers, dropout), LstmImplementation.FAST);
+        setBatch(stock, batch, steps);
+        setBatch(fast, batch, steps);
+
+        // The same dropout masks: both layers draw them at the same point of the forward pass.
+        Nd4j.getRandom().setSeed(7);
+        stock.computeGradientAndScore();
+        Nd4j.getRandom().setSeed(7);
+        fast.computeGradientAndScore();
+
+        assertEquals(stock.score(), fast.score(), 1e-5 * stock.score());
+        // The whole network's gradient: the embedding's and output layer's depend on the LSTM's dx and h.
+        assertClose(flat(stock.gradient().gradient()), flat(fast.gradient().gradient()), 1e-5, "gradient");
+    }
+
+    @Test
+    void gradientsMatchCentralDifferences() {
+        int batch = 3;
+        MultiLayerNetwork net = network(config(2, 0), LstmImplementation.FAST);
+        setBatch(net, batch, 6);
+        net.computeGradientAndScore();
+        INDArray gradient = net.getFlattenedGradients().dup(); // laid out as params()
+        INDArray params = net.params(); // a view the layers share, so writes change the network
+
+        // Each LSTM parameter array (W, RW, b of both layers), probed at the entries with the largest gradients.
+        float eps = 1e-2f;
+        int checked = 0;
+        for (int l = 1; l <= 2; l++) {
+            long layerStart = 0;
+            for (int k = 0; k < l; k++) layerStart += net.getLayer(k).numParams();
+            for (String key : List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
+                    LSTMParamInitializer.BIAS_KEY)) {
+                long start = layerStart + offsetOf(net, l, key);
+                long n = net.getLayer(l).getParam(key).length();
+                for (long i : largest(gradient, start, n, 4)) {
+                    float original = params.getFloat(i);
+                    params.putScalar(i, original + eps);
+                    double up = score(net);
+                    params.putScalar(i, original - eps);
+                    double down = score(net);
+                    params.putScalar(i, original);
+                    // The score is the batch mean; DL4J's gradient is the batch sum (its updater divides).
+                    double numeric = batch * (up - down) / (2 * eps);
+                    double analytic = gradient.getDouble(i);
+                    assertEquals(numeric, analytic, 2e-3 + 2e-2 * Math.abs(analytic),
+                            "layer " + l + " " + key + " at flat index " + i);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(24, checked);
+    }
+
+    /** Offset of a parameter array within its layer's flattened parameters (W, RW, b in that order). */
+    private static long offsetOf(MultiLayerNetwork net, int layer, String key) {
+        long offset = 0;
+        for (String k : List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
+                LSTMParamInitializer.BIAS_KEY)) {
+            if (k.equals(key)) return offset;
+            offset += net.getLayer(layer).getParam(k).length();
+        }
+        throw new IllegalArgumentException(key);
+    }
+
+    private static long[] largest(INDArray gradient, long start, long n, int count) {
+        return java.util.stream.LongStream.range(start, start + n).boxed()
+                .sorted((a, b) -> Double.compare(Math.abs(gradient.getDouble(b)), Math.abs(gradient.getDouble(a))))
+                .limit(count).mapToLong(Long::longValue).toArray();
+    }
+
+    private static double score(MultiLayerNetwork net) {
+        net.computeGradientAndScore();
+        return net.score();
+    }
+
+    @Test
+    void twoLayersWithDropoutLearn() {
+        CharModel model = CharModel.create(config(2, 0.2), new TrainingConfig(12, 4, 1e-2, 1, 1, 0.1, 0),
+                dev.streambard.text.Vocabulary.of(java.util.stream.IntStream.range(0, VOCAB).map(i -> 'a' + i).toArray()));
+        // A learnable batch: each sequence counts up through the vocabulary from its own start.
+        int[] inputs = new int[4 * 12];
+        int[] targets = new int[4 * 12];
+        for (int b = 0; b < 4; b++) {
+            for (int t = 0; t < 12; t++) {
+                inputs[b * 12 + t] = (b * 3 + t) % VOCAB;
+                targets[b * 12 + t] = (b * 3 + t + 1) % VOCAB;
+            }
+        }
+        dev.streambard.text.Batch batch = new dev.streambard.text.Batch(4, 12, inputs, targets);
+        double first = model.fit(batch);
+        double last = first;
+        for (int i = 0; i < 60; i++) last = model.fit(batch);
+        assertTrue(last < first - 1.0, "loss " + first + " → " + last);
+        double withoutDropout = model.evaluate(List.of(batch));
+        assertTrue(withoutDropout < first - 1.0, "loss without dropout " + withoutDropout);
+    }
+}
