@@ -107,8 +107,12 @@ final class ServeCommand implements Callable<Integer> {
     private record Notices(PrintStream err) implements CheckpointFollower.Listener {
         @Override
         public void swapped(ServingModel previous, ServingModel now, Duration loading) {
-            err.printf(Locale.ROOT, "model: now serving version %d%s (loaded and verified in %.1f s)%n", now.version(),
-                    previous == null ? "" : " instead of " + previous.version(), loading.toMillis() / 1000.0);
+            err.printf(Locale.ROOT, "model: now serving %s%s (loaded and verified in %.1f s)%n", describe(now),
+                    previous == null ? "" : " instead of " + describe(previous), loading.toMillis() / 1000.0);
+        }
+
+        private static String describe(ServingModel m) {
+            return "version " + m.version() + (m.checkpointSha256() == null ? "" : " (checkpoint " + m.checkpointSha256().substring(0, 12) + ")");
         }
 
         @Override
