@@ -254,15 +254,21 @@ class ContinuousFineTuningTest {
         CheckpointStore store = new CheckpointStore(dir.resolve("store"), name);
         TrainerSetup.Prepared p = versionOne(config, store);
         String accented = TestTexts.NEW_STYLE.replace("shoe", "shoé").replace("door", "dóór");
-        long unknown = accented.chars().filter(c -> c == 'é' || c == 'ó').count();
+        long unknownInFile = accented.chars().filter(c -> c == 'é' || c == 'ó').count();
         ingest(config, "accents", accented);
+        String json = "{\"sourceId\": \"kcat\", \"text\": \"one, two, buckle my shoé.\\n\"}"; // Avro's JSON form, as a shell script sends it
         try (KafkaProducer<String, byte[]> producer = Clients.producer(kafka.bootstrapServers(), Map.of())) {
             producer.send(new ProducerRecord<>(name + ".corpus", "junk", "neither avro nor json".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(name + ".corpus", "kcat", json.getBytes(StandardCharsets.UTF_8))).get();
         }
+        long unknown = unknownInFile + 1; // the é in the JSON record
         try (TrainingConsumer trainer = trainer(config, store, p)) {
             trainer.run(1);
             assertEquals(unknown, (long) trainer.metrics().value("unknown-chars-total"));
             assertEquals(1.0, trainer.metrics().value("rounds-total"), "the round still ran");
+            assertEquals(1.0, trainer.metrics().value("bad-records-total"), "the undecodable record was skipped and counted");
+            assertEquals(accented.length() - unknownInFile + "one, two, buckle my sho.\n".length(), trainer.lineage().charactersTrained(),
+                    "Avro and JSON records were both learned, unknown characters dropped");
         }
         String logText = logBytes.toString(StandardCharsets.UTF_8);
         assertTrue(logText.contains("outside the vocabulary") && logText.contains("é ×"), logText);
@@ -328,6 +334,35 @@ class ContinuousFineTuningTest {
         String[] out = java.util.Arrays.copyOf(a, a.length + 1);
         out[a.length] = b;
         return out;
+    }
+
+    @Test
+    void ingestPublishesFilesAndRefusesInvalidUtf8() throws Exception {
+        String name = "ft-ingest";
+        Path config = dir.resolve("ingest.properties");
+        Files.writeString(config, TrainerConfig.CORPUS_TOPIC + "=" + name + ".corpus\n");
+        Path file = Files.writeString(dir.resolve("rhymes.txt"), TestTexts.NEW_STYLE);
+        Path bad = Files.write(dir.resolve("latin1.txt"), new byte[]{'o', 'k', ' ', (byte) 0xE9, '\n'});
+        Path badConfig = Files.writeString(dir.resolve("bad.properties"), TrainerConfig.CORPUS_TOPIC + "=" + name + "-bad.corpus\n");
+        assertEquals(0, Main.run("ingest", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--config", config.toString(),
+                "--chunk-chars", "1000"));
+        assertEquals(2, Main.run("ingest", bad.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--config", badConfig.toString()),
+                "invalid UTF-8 is refused");
+        assertEquals(2, Main.run("ingest", dir.resolve("missing.txt").toString(), "--bootstrap-servers", kafka.bootstrapServers()),
+                "a missing file is refused");
+        StringBuilder text = new StringBuilder();
+        List<String> keys = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> reader = Clients.reader(kafka.bootstrapServers(), name + ".corpus", TIMEOUT)) {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (text.length() < TestTexts.NEW_STYLE.length() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+                    text.append(Contracts.CORPUS_TEXT.decode(r.value()).getText());
+                    keys.add(r.key());
+                }
+            }
+        }
+        assertEquals(TestTexts.NEW_STYLE, text.toString(), "the file, in order, in chunks");
+        assertTrue(keys.size() >= 4 && keys.stream().allMatch("rhymes.txt"::equals), "keyed by the file name: " + keys);
     }
 
     @Test
