@@ -275,4 +275,32 @@ class GenerationTopologyTest {
         assertEquals(List.of(4, 4, 2), out.stream().map(c -> c.getText().length()).toList());
         assertEquals(List.of(0, 4, 8), out.stream().map(GenerationChunk::getIndex).toList());
     }
+
+    @Test
+    void aModelSwappedBetweenSlicesWritesTheNextChunksAndIsRecordedInTheSession() {
+        ServingModel v3 = model;
+        driver(new StreamSettings(10_000, 10_000, 256, Duration.ofMillis(5), Duration.ofMillis(1), 1, 16, Duration.ofHours(24)));
+        try {
+            send(request("long", "s", "abc", 10_000).build());
+            driver.advanceWallClockTime(Duration.ofMillis(5)); // one short slice with version 3
+            List<GenerationChunk> out = new ArrayList<>(chunks.readValuesToList());
+            assertFalse(out.isEmpty());
+            assertFalse(out.get(out.size() - 1).getDone(), "still generating when the model changes");
+            KeyValueStore<String, SessionState> store = driver.getKeyValueStore(GenerationTopology.SESSION_STORE);
+            assertEquals(3, store.get("s").getModelVersion());
+
+            model = new ServingModel(new InferenceEngine(v3.engine().weights()), VOCAB, 4); // what a hot swap does
+            out.addAll(runUntilDone(1));
+            int next = 0;
+            for (GenerationChunk c : out) {
+                assertEquals(next++, c.getIndex(), "no gap, no duplicate across the swap");
+            }
+            assertEquals(3, out.get(0).getModelVersion());
+            assertEquals(4, out.get(out.size() - 1).getModelVersion());
+            assertTrue(out.stream().mapToLong(GenerationChunk::getModelVersion).max().getAsLong() == 4);
+            assertEquals(4, store.get("s").getModelVersion(), "the state records the version that last advanced it");
+        } finally {
+            model = v3;
+        }
+    }
 }
