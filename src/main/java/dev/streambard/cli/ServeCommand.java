@@ -4,7 +4,15 @@ import dev.streambard.checkpoint.CheckpointFiles;
 import dev.streambard.checkpoint.RunDirectory;
 import dev.streambard.checkpoint.Lineage;
 import dev.streambard.contract.CheckpointEvent;
+import dev.streambard.ingest.EmbeddedTrainer;
+import dev.streambard.ingest.TrainerConfig;
+import dev.streambard.ingest.TrainerSetup;
 import dev.streambard.kafka.EmbeddedKafka;
+import dev.streambard.model.CellType;
+import dev.streambard.model.ModelConfig;
+import dev.streambard.model.Preset;
+import dev.streambard.model.TrainingConfig;
+import dev.streambard.text.Corpus;
 import dev.streambard.stream.CheckpointFollower;
 import dev.streambard.stream.ModelLoader;
 import dev.streambard.stream.GenerationService;
@@ -41,6 +49,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--broker-port", defaultValue = "9092", description = "Port of the embedded broker, on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
     int brokerPort;
 
+    @Option(names = "--corpus", paramLabel = "PATH|URL", description = "With the embedded broker, the trainer in this process learns "
+            + "from this text (fed to the corpus topic when it is empty) and replays it. Default: the tutorial's Tiny Shakespeare, "
+            + "downloaded once and cached.")
+    String corpus;
+
+    @Option(names = "--no-trainer", description = "With the embedded broker, do not run a trainer in this process.")
+    boolean noTrainer;
+
     @Option(names = "--data-dir", description = "Where the embedded broker and the session store keep their files. Default: ~/.local/share/streambard.")
     Path dataDir;
 
@@ -70,13 +86,16 @@ final class ServeCommand implements Callable<Integer> {
             out.println("broker: " + bootstrap + " (embedded; data in " + data.resolve("kafka") + ")");
             out.flush();
         }
+        if (bootstrapServers == null && !noTrainer) startTrainer(data, bootstrap, out);
         String modelName = settings.getString(ServiceConfig.MODEL_NAME);
         String checkpoints = settings.getString(ServiceConfig.CHECKPOINTS_TOPIC);
         GenerationService.ensureTopics(settings, bootstrap);
         running.add(new CheckpointFollower(bootstrap, checkpoints, modelName, serving, new Notices(System.err)));
         if (serving.get() == null) {
-            out.println("not ready: no model yet. Waiting for version 1 of model '" + modelName + "' on " + checkpoints
-                    + " (start `bin/streambard trainer --init DIR|--fresh ...` against " + bootstrap + "), or restart with --model DIR.");
+            boolean training = running.stream().anyMatch(r -> r instanceof EmbeddedTrainer);
+            out.println("not ready: no model yet. Waiting for version 1 of model '" + modelName + "' on " + checkpoints + (training
+                    ? ", which the trainer in this process promotes after its first round."
+                    : " (start `bin/streambard trainer --init DIR|--fresh ...` against " + bootstrap + "), or restart with --model DIR."));
             out.flush();
             while (serving.get() == null) {
                 if (stopped.await(1, TimeUnit.SECONDS)) return 0;
@@ -90,6 +109,31 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The one-process setup: a trainer beside the service, starting from --model or, with none, from a fresh
+     * small model that learns the corpus round by round. The service runs without it if it cannot start.
+     */
+    private void startTrainer(Path data, String bootstrap, PrintStream out) {
+        Map<String, Object> defaults = Map.of(
+                TrainerConfig.STORE, data.resolve("checkpoints").toString(),
+                TrainerConfig.ROUND_MIN_CHARS, 20_000); // small rounds: a newcomer sees versions arrive every few seconds
+        try {
+            TrainerConfig trainerConfig = new TrainerConfig(ConfigFile.load(config, defaults));
+            String text = Corpus.load(corpus != null ? corpus : Corpus.DEFAULT_URL, Corpus.defaultCacheDir());
+            TrainerSetup.Init init = model != null
+                    ? new TrainerSetup.Init.FromCheckpoint(RunDirectory.resolveModel(model))
+                    : new TrainerSetup.Init.Fresh(new ModelConfig(CellType.LSTM, 2, Preset.SMALL.embedding, Preset.SMALL.units, 1, 0),
+                    new TrainingConfig(TrainingConfig.DEFAULT_SEQ_LEN, TrainingConfig.DEFAULT_BATCH, Preset.SMALL.learningRate, 1, 1,
+                            TrainingConfig.DEFAULT_VALIDATION, 42));
+            running.add(EmbeddedTrainer.start(trainerConfig, bootstrap, init, text, System.err));
+            out.println("trainer: running in this process (model " + trainerConfig.getString(TrainerConfig.MODEL_NAME) + ", checkpoints in "
+                    + trainerConfig.getString(TrainerConfig.STORE) + ", text from " + trainerConfig.getString(TrainerConfig.CORPUS_TOPIC) + ")");
+        } catch (RuntimeException e) {
+            out.println("trainer: not started, so no fine-tuning here: " + e.getMessage());
+        }
+        out.flush();
     }
 
     private synchronized void closeAll() {

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -34,6 +35,7 @@ import org.apache.kafka.common.errors.WakeupException;
 public final class TrainingConsumer implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+    private static final int RECORDS_PER_POLL = 8;
 
     private final TrainerConfig config;
     private final CheckpointStore store;
@@ -75,7 +77,10 @@ public final class TrainingConsumer implements AutoCloseable {
         this.offsets = new HashMap<>(lineage == null ? Map.of() : lineage.sourceOffsets());
         this.events = new CheckpointEvents(bootstrapServers, config.getString(TrainerConfig.CHECKPOINTS_TOPIC),
                 config.getString(TrainerConfig.CANDIDATES_TOPIC));
-        this.corpus = Clients.reader(bootstrapServers, config.getString(TrainerConfig.CORPUS_TOPIC), KAFKA_TIMEOUT);
+        // A few records per poll: a backlog (a whole corpus ingested at once) becomes a series of rounds of
+        // about round.min.chars, not one round over everything.
+        this.corpus = Clients.reader(bootstrapServers, config.getString(TrainerConfig.CORPUS_TOPIC), KAFKA_TIMEOUT,
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, RECORDS_PER_POLL));
         seekCorpus();
         this.promotions = Clients.reader(bootstrapServers, config.getString(TrainerConfig.CHECKPOINTS_TOPIC), KAFKA_TIMEOUT);
         CheckpointEvents.catchUp(promotions, KAFKA_TIMEOUT, (where, why) -> { }); // the start already reflects the past

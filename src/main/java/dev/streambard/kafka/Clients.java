@@ -35,11 +35,17 @@ public final class Clients {
      * positioned at the beginning; it commits nothing, so its position is the caller's to keep.
      */
     public static KafkaConsumer<String, byte[]> reader(String bootstrapServers, String topic, Duration timeout) {
+        return reader(bootstrapServers, topic, timeout, Map.of());
+    }
+
+    /** As {@link #reader(String, String, Duration)}, with consumer settings of the caller's. */
+    public static KafkaConsumer<String, byte[]> reader(String bootstrapServers, String topic, Duration timeout, Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.putAll(overrides);
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         try {
             List<TopicPartition> partitions = partitions(c, topic, timeout);

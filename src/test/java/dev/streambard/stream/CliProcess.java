@@ -46,9 +46,12 @@ public final class CliProcess implements AutoCloseable {
         this.stderr = stderr;
     }
 
-    /** Starts {@code serve} with {@code args}; its output goes to {@code logDir}/{@code name}.out and .err. */
+    /**
+     * Starts {@code serve --no-trainer} with {@code args} (tests never let it fetch a corpus to train on); its
+     * output goes to {@code logDir}/{@code name}.out and .err.
+     */
     static CliProcess start(String name, Path logDir, List<String> args) throws IOException {
-        List<String> serve = new ArrayList<>(List.of("serve"));
+        List<String> serve = new ArrayList<>(List.of("serve", "--no-trainer"));
         serve.addAll(args);
         return run(name, logDir, serve);
     }
