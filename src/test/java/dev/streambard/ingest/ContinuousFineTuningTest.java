@@ -350,19 +350,27 @@ class ContinuousFineTuningTest {
                 "invalid UTF-8 is refused");
         assertEquals(2, Main.run("ingest", dir.resolve("missing.txt").toString(), "--bootstrap-servers", kafka.bootstrapServers()),
                 "a missing file is refused");
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("piped text\n".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(0, Main.run("ingest", "-", "--bootstrap-servers", kafka.bootstrapServers(), "--config", config.toString()));
+        } finally {
+            System.setIn(stdin);
+        }
         StringBuilder text = new StringBuilder();
         List<String> keys = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> reader = Clients.reader(kafka.bootstrapServers(), name + ".corpus", TIMEOUT)) {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (text.length() < TestTexts.NEW_STYLE.length() && System.nanoTime() < deadline) {
+            while (text.length() < TestTexts.NEW_STYLE.length() + "piped text\n".length() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
                     text.append(Contracts.CORPUS_TEXT.decode(r.value()).getText());
                     keys.add(r.key());
                 }
             }
         }
-        assertEquals(TestTexts.NEW_STYLE, text.toString(), "the file, in order, in chunks");
-        assertTrue(keys.size() >= 4 && keys.stream().allMatch("rhymes.txt"::equals), "keyed by the file name: " + keys);
+        assertEquals(TestTexts.NEW_STYLE + "piped text\n", text.toString(), "the file, in order, in chunks, then standard input");
+        assertTrue(keys.size() >= 5 && keys.subList(0, keys.size() - 1).stream().allMatch("rhymes.txt"::equals), "keyed by the file name: " + keys);
+        assertEquals("stdin", keys.get(keys.size() - 1));
     }
 
     @Test
