@@ -36,7 +36,13 @@ final class Router implements HttpHandler {
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        try (ex) { // closed after the catch blocks below have answered
+            route(ex);
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        try {
             String path = ex.getRequestURI().getRawPath();
             Set<String> allowed = new LinkedHashSet<>();
             for (Route r : routes) {

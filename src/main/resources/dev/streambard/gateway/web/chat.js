@@ -52,8 +52,8 @@ function addTurn(requestId, seed) {
   box.className = "turn streaming";
   box.dataset.requestId = requestId;
   const seedSpan = document.createElement("span");
-  seedSpan.className = "seed";
-  seedSpan.textContent = seed;
+  seedSpan.className = seed ? "seed" : "seed continued";
+  seedSpan.textContent = seed || "…";
   const generated = document.createElement("span");
   generated.className = "generated";
   const meta = document.createElement("span");
