@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -45,7 +46,7 @@ final class RequestBody {
             String name = names.next();
             if (name.equals("sessionId")) throw HttpError.badRequest("sessionId is taken from the path; leave it out of the body");
             if (name.equals("cancel")) throw HttpError.badRequest("to cancel, POST /sessions/" + session + "/cancel");
-            if (!FIELDS.contains(name)) throw HttpError.badRequest("unknown field '" + name + "'; the fields are " + new java.util.TreeSet<>(FIELDS));
+            if (!FIELDS.contains(name)) throw HttpError.badRequest("unknown field '" + name + "'; the fields are " + new TreeSet<>(FIELDS));
         }
         if (!root.has("seedText")) {
             throw HttpError.badRequest("seedText is missing: the text to start from, or \"\" to continue the session where it stopped");
