@@ -72,8 +72,8 @@ final class EventStream {
             throws IOException, InterruptedException {
         out.write(HELLO);
         Writer writer = new Writer(out, after == null ? Long.MIN_VALUE : after);
+        if (!attach.attached()) readBacks.incrementAndGet();
         while (!attach.attached()) {
-            readBacks.incrementAndGet();
             history.read(session, attach.partition(), writer.last + 1, attach.readBackTo(), writer::write);
             writer.last = Math.max(writer.last, attach.readBackTo() - 1);
             attach = hub.attach(session, writer.last, client);

@@ -150,11 +150,11 @@ public final class Gateway implements AutoCloseable {
         Exchanges.send(ex, 200, PrometheusText.CONTENT_TYPE, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Ends the event streams, stops listening, then stops the feed and the producer. */
+    /** Stops listening and closes the connections, ends the event streams, then stops the feed and the producer. */
     @Override
     public void close() {
-        threads.shutdownNow(); // interrupts the event streams waiting for their next event
         server.stop(0);
+        threads.shutdownNow(); // interrupts the event streams waiting for their next event
         feed.close();
         publisher.close();
     }

@@ -164,7 +164,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
 
     @Override
     public void close() {
-        context.metrics().removeSensor(liveSessions);
+        if (liveSessions != null) context.metrics().removeSensor(liveSessions);
     }
 
     /** One slice of continuous batching over the live sessions (in turns when there are more than a batch). */

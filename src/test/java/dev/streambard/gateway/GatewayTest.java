@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tiny model: every text is checked against the single-session Generator's.
  */
 class GatewayTest {
-    private static final int MAX_CHARS = 500;
+    private static final int MAX_CHARS = 10_000; // the default; the tiny model needs seconds for it, so a cancel lands mid-way
 
     @TempDir
     static Path dir;
@@ -90,6 +90,7 @@ class GatewayTest {
         while (out.size() < count && (out.isEmpty() || !out.get(out.size() - 1).json().get("done").asBoolean())) {
             EventReader.Event e = events.next(Duration.ofMillis(200));
             if (System.nanoTime() > deadline) fail("no done chunk for " + requestId + " within " + RESULT_TIMEOUT + "; read " + out.size());
+            if (e == null && events.ended()) fail("the gateway closed the stream after " + out.size() + " chunks of " + requestId);
             if (e == null || e.data() == null) continue;
             JsonNode chunk = GatewayClient.JSON.readTree(e.data());
             if (chunk.get("requestId").asText().equals(requestId)) out.add(new Chunk(e.offset(), chunk));
@@ -164,7 +165,8 @@ class GatewayTest {
 
     @Test
     void aResumeFurtherBackThanTheGatewayKeepsIsReadBackFromKafka() throws Exception {
-        GatewaySettings small = new GatewaySettings("127.0.0.1", 0, 8, 10, 64, MAX_CHARS, config.topics());
+        // A window of 8 chunks; the client queue as usual (under exactly-once a commit's chunks arrive at once).
+        GatewaySettings small = new GatewaySettings("127.0.0.1", 0, 8, 10, 4096, MAX_CHARS, config.topics());
         String session = "g-history";
         try (Gateway keepsLittle = startGateway(small, new ServiceProbe(() -> model, null, "-"))) {
             GatewayClient c = new GatewayClient(keepsLittle);
@@ -183,6 +185,27 @@ class GatewayTest {
                 assertEquals(all, readUntilDone(whole, all.get(0).json().get("requestId").asText()), "-1: the session's whole history");
             }
             assertEquals(2, metric(c, "streambard_gateway_read_backs_total"));
+        }
+    }
+
+    @Test
+    void cancelEndsTheRunningRequestAndResetStartsTheSessionOverFromASeed() throws Exception {
+        String session = "g-cancel";
+        try (EventReader events = client.events(session, null)) {
+            position(events);
+            String running = submit(client, session, "{\"seedText\":\"the dog\",\"maxChars\":" + MAX_CHARS + "}");
+            read(events, running, 5);
+            GatewayClient.Answer cancel = client.post("/sessions/" + session + "/cancel", "");
+            assertEquals(202, cancel.status(), cancel.body());
+            List<Chunk> rest = readUntilDone(events, running);
+            JsonNode last = rest.get(rest.size() - 1).json();
+            assertEquals("CANCELLED", last.get("finishReason").asText(), last.toString());
+            assertTrue(last.get("index").asInt() < MAX_CHARS, "it ended early: " + last);
+
+            GatewayClient.Answer reset = client.post("/sessions/" + session + "/reset", "{\"seedText\":\"fox\",\"maxChars\":20,\"rngSeed\":3}");
+            assertEquals(202, reset.status(), reset.body());
+            List<Chunk> fresh = readUntilDone(events, reset.json().get("requestId").asText());
+            assertEquals(reference(model, "fox", 20, 1.0, 0, 3, session), text(fresh, 20), "the text of a new session with that seed");
         }
     }
 
