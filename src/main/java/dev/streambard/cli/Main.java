@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The {@code streambard} command line. */
 @Command(name = "streambard", mixinStandardHelpOptions = true, version = "streambard 0.1.0",
         description = "Character-level LSTM text generation (the TensorFlow tutorial's recipe) on DeepLearning4J: train, generate, benchmark.",
-        subcommands = {TrainCommand.class, GenerateCommand.class, ServeCommand.class, TrainerCommand.class, IngestCommand.class,
+        subcommands = {TrainCommand.class, GenerateCommand.class, ServeCommand.class, ChatCommand.class, TrainerCommand.class, IngestCommand.class,
                 PromoteCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -4,6 +4,9 @@ import dev.streambard.checkpoint.CheckpointFiles;
 import dev.streambard.checkpoint.RunDirectory;
 import dev.streambard.checkpoint.Lineage;
 import dev.streambard.contract.CheckpointEvent;
+import dev.streambard.gateway.Gateway;
+import dev.streambard.gateway.GatewaySettings;
+import dev.streambard.gateway.ServiceProbe;
 import dev.streambard.ingest.EmbeddedTrainer;
 import dev.streambard.ingest.TrainerConfig;
 import dev.streambard.ingest.TrainerSetup;
@@ -19,6 +22,7 @@ import dev.streambard.stream.GenerationService;
 import dev.streambard.stream.ServiceConfig;
 import dev.streambard.stream.ServingModel;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +64,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where the embedded broker and the session store keep their files. Default: ~/.local/share/streambard.")
     Path dataDir;
 
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of the HTTP gateway (chat page, HTTP API, /metrics, "
+            + "/ready) on http.bind (127.0.0.1). Default: http.port, 8080; 0: any free port (printed).")
+    Integer httpPort;
+
+    @Option(names = "--no-http", description = "Run without the HTTP gateway.")
+    boolean noHttp;
+
     private final List<AutoCloseable> running = new ArrayList<>(); // closed in reverse order on shutdown
 
     @Override
@@ -90,18 +101,24 @@ final class ServeCommand implements Callable<Integer> {
         String modelName = settings.getString(ServiceConfig.MODEL_NAME);
         String checkpoints = settings.getString(ServiceConfig.CHECKPOINTS_TOPIC);
         GenerationService.ensureTopics(settings, bootstrap);
-        running.add(new CheckpointFollower(bootstrap, checkpoints, modelName, serving, new Notices(System.err)));
+        CheckpointFollower follower = new CheckpointFollower(bootstrap, checkpoints, modelName, serving, new Notices(System.err));
+        running.add(follower);
+        boolean training = running.stream().anyMatch(r -> r instanceof EmbeddedTrainer);
+        String awaited = "version 1 of model '" + modelName + "' on " + checkpoints + (training
+                ? ", which the trainer in this process promotes after its first round"
+                : " (start `bin/streambard trainer --init DIR|--fresh ...` against " + bootstrap + "), or restart with --model DIR");
+        ServiceProbe probe = new ServiceProbe(serving::get, follower, "waiting for " + awaited);
+        if (!noHttp) startGateway(settings, bootstrap, probe, out);
         if (serving.get() == null) {
-            boolean training = running.stream().anyMatch(r -> r instanceof EmbeddedTrainer);
-            out.println("not ready: no model yet. Waiting for version 1 of model '" + modelName + "' on " + checkpoints + (training
-                    ? ", which the trainer in this process promotes after its first round."
-                    : " (start `bin/streambard trainer --init DIR|--fresh ...` against " + bootstrap + "), or restart with --model DIR."));
+            out.println("not ready: no model yet. Waiting for " + awaited + ".");
             out.flush();
             while (serving.get() == null) {
                 if (stopped.await(1, TimeUnit.SECONDS)) return 0;
             }
         }
-        running.add(GenerationService.start(settings, bootstrap, serving, Duration.ofMinutes(2)));
+        GenerationService service = GenerationService.start(settings, bootstrap, serving, Duration.ofMinutes(2));
+        running.add(service);
+        probe.started(service);
         ServingModel now = serving.get();
         out.println("serving model " + modelName + " version " + now.version() + (model != null ? " (" + RunDirectory.resolveModel(model) + ")" : "")
                 + ": requests on " + settings.topics().requests() + ", chunks on " + settings.topics().chunks() + " ("
@@ -134,6 +151,22 @@ final class ServeCommand implements Callable<Integer> {
             out.println("trainer: not started, so no fine-tuning here: " + e.getMessage());
         }
         out.flush();
+    }
+
+    private void startGateway(ServiceConfig settings, String bootstrap, ServiceProbe probe, PrintStream out) {
+        GatewaySettings gateway = GatewaySettings.from(settings);
+        if (httpPort != null) {
+            if (httpPort < 0 || httpPort > 65535) throw new UserException("--http-port must be between 0 and 65535, got " + httpPort);
+            gateway = gateway.withPort(httpPort);
+        }
+        try {
+            Gateway started = Gateway.start(gateway, bootstrap, probe);
+            running.add(started);
+            out.println("gateway: " + started.url() + " (chat page; HTTP API, /metrics, /ready: see docs/gateway.md)");
+            out.flush();
+        } catch (UncheckedIOException e) {
+            throw new UserException(e.getMessage());
+        }
     }
 
     private synchronized void closeAll() {

@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -45,6 +47,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private KeyValueStore<String, SessionState> store;
     private Sensor deadLetters;
     private Sensor generatedChars;
+    private Sensor liveSessions;
 
     GenerationProcessor(Supplier<ServingModel> model, StreamSettings settings, Function<byte[], GenerationRequest> decoder) {
         this.model = model;
@@ -60,6 +63,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
         this.store = context.getStateStore(GenerationTopology.SESSION_STORE);
         this.deadLetters = context.metrics().addRateTotalSensor("streambard", "generation", "dead-letters", Sensor.RecordingLevel.INFO);
         this.generatedChars = context.metrics().addRateTotalSensor("streambard", "generation", "chunks", Sensor.RecordingLevel.INFO);
+        this.liveSessions = liveSessionsGauge(context);
         try (KeyValueIterator<String, SessionState> all = store.all()) {
             while (all.hasNext()) { // sessions that were generating when this task last stopped resume
                 KeyValue<String, SessionState> kv = all.next();
@@ -145,8 +149,27 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
         live.remove(state.getSessionId());
     }
 
+    /**
+     * Sessions generating or waiting to, per task: a gauge, which Kafka Streams' sensor helpers do not offer
+     * (they count and rate), so a sensor with a Value stat named like theirs.
+     */
+    private static Sensor liveSessionsGauge(ProcessorContext<String, Object> context) {
+        String thread = Thread.currentThread().getName();
+        String task = context.taskId().toString();
+        Sensor sensor = context.metrics().addSensor("streambard.live-sessions." + thread + "." + task, Sensor.RecordingLevel.INFO);
+        sensor.add(new MetricName("live-sessions", "stream-streambard-metrics", "Sessions generating or waiting in this task",
+                Map.of("thread-id", thread, "task-id", task, "streambard-id", "generation")), new Value());
+        return sensor;
+    }
+
+    @Override
+    public void close() {
+        if (liveSessions != null) context.metrics().removeSensor(liveSessions);
+    }
+
     /** One slice of continuous batching over the live sessions (in turns when there are more than a batch). */
     private void tick(long now) {
+        liveSessions.record(live.size());
         if (live.isEmpty()) return;
         ServingModel m = model.get();
         List<LiveSession> batch = new ArrayList<>();

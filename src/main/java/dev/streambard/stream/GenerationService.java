@@ -8,7 +8,10 @@ import dev.streambard.kafka.TopicAdmin;
 import dev.streambard.kafka.TopicSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -82,6 +85,11 @@ public final class GenerationService implements AutoCloseable {
 
     public ServingModel model() {
         return model.get();
+    }
+
+    /** Kafka Streams' metrics, with the processor's own (chunks, dead letters, live sessions) among them. */
+    public Map<MetricName, ? extends Metric> metrics() {
+        return streams.metrics();
     }
 
     /** Finishes the current slice, commits, and stops. */

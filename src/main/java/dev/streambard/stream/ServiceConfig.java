@@ -39,6 +39,11 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String MODEL_NAME = "model.name";
     public static final String CHECKPOINTS_TOPIC = "topic.checkpoints";
     public static final String STREAMS_PREFIX = "streams.";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_BIND = "http.bind";
+    public static final String HTTP_REPLAY_CHUNKS = "http.replay.chunks";
+    public static final String HTTP_REPLAY_SESSIONS = "http.replay.sessions";
+    public static final String HTTP_CLIENT_BUFFER = "http.client.buffer";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(APPLICATION_ID, Type.STRING, "streambard", Importance.HIGH,
@@ -70,7 +75,17 @@ public final class ServiceConfig extends AbstractConfig {
             .define(SESSION_TTL_MS, Type.LONG, Duration.ofHours(24).toMillis(), Range.atLeast(1), Importance.MEDIUM,
                     "Idle sessions are forgotten after this long.")
             .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("user.home"), ".local", "share", "streambard", "state").toString(),
-                    Importance.MEDIUM, "Where Kafka Streams keeps the session store on disk.");
+                    Importance.MEDIUM, "Where Kafka Streams keeps the session store on disk.")
+            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the HTTP gateway (chat page, requests, Server-Sent Events, metrics, health); 0: any free port.")
+            .define(HTTP_BIND, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+                    "Address the HTTP gateway listens on; the loopback default keeps it private to this machine.")
+            .define(HTTP_REPLAY_CHUNKS, Type.INT, 2048, Range.atLeast(1), Importance.LOW,
+                    "Recent chunks the gateway keeps per watched session for reconnecting clients; older ones are read back from the chunks topic.")
+            .define(HTTP_REPLAY_SESSIONS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
+                    "Watched sessions whose recent chunks the gateway keeps (the least recently used without a client are forgotten first).")
+            .define(HTTP_CLIENT_BUFFER, Type.INT, 4096, Range.atLeast(1), Importance.LOW,
+                    "Events queued for one Server-Sent Events client; a client further behind is disconnected (it resumes with Last-Event-ID).");
 
     public ServiceConfig(Map<?, ?> values) {
         super(DEFINITION, values, false);

@@ -53,11 +53,18 @@ public final class CliProcess implements AutoCloseable {
     static CliProcess start(String name, Path logDir, List<String> args) throws IOException {
         List<String> serve = new ArrayList<>(List.of("serve", "--no-trainer"));
         serve.addAll(args);
+        // Several serve processes run at once in some tests: each gateway on a free port instead of 8080.
+        if (!args.contains("--http-port") && !args.contains("--no-http")) serve.addAll(List.of("--http-port", "0"));
         return run(name, logDir, serve);
     }
 
     /** Starts {@code streambard <args>}; its output goes to {@code logDir}/{@code name}.out and .err. */
     public static CliProcess run(String name, Path logDir, List<String> args) throws IOException {
+        return run(name, logDir, args, null);
+    }
+
+    /** Starts {@code streambard <args>} reading standard input from {@code stdin} (null: an open pipe nobody writes to). */
+    public static CliProcess run(String name, Path logDir, List<String> args, Path stdin) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 // Times in the child's log, to line it up with the test's own steps when something is slow.
@@ -69,6 +76,7 @@ public final class CliProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
+        if (stdin != null) builder.redirectInput(stdin.toFile());
         // Read by OpenMP when ND4J loads, so only the environment can set them (see bin/streambard).
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.environment().put("OMP_NUM_THREADS", "1");
@@ -115,6 +123,15 @@ public final class CliProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** What the child printed on standard output so far. */
+    public String stdout() {
+        try {
+            return Files.exists(stdout) ? Files.readString(stdout, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public String logs() {

@@ -29,7 +29,7 @@ class OneProcessTest {
         Path corpus = Files.writeString(dir.resolve("corpus.txt"), "the quick brown fox jumps over a lazy dog, then sleeps.\n".repeat(120));
         Path config = CliProcess.writeConfig(dir.resolve("serve.properties"), Map.of(
                 TrainerConfig.ROUND_MIN_CHARS, "2000", TrainerConfig.GATE_BASE_MARGIN, "10"));
-        try (CliProcess serve = CliProcess.run("serve", dir, List.of("serve", "--corpus", corpus.toString(), "--data-dir",
+        try (CliProcess serve = CliProcess.run("serve", dir, List.of("serve", "--http-port", "0", "--corpus", corpus.toString(), "--data-dir",
                 dir.resolve("data").toString(), "--broker-port", String.valueOf(port), "--config", config.toString()))) {
             serve.awaitServing();
             String out = Files.readString(dir.resolve("serve.out"));

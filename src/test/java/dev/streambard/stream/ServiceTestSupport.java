@@ -47,16 +47,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * What the service's integration tests share: a tiny random-weight model with its slow reference
  * (the single-session {@link Generator}), per-test configs, and plain Kafka clients.
  */
-final class ServiceTestSupport {
-    static final Vocabulary VOCAB = Vocabulary.fromText("the quick brown fox jumps over a lazy dog, then sleeps.\n");
-    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-    static final Duration RESULT_TIMEOUT = Duration.ofSeconds(60);
+public final class ServiceTestSupport {
+    public static final Vocabulary VOCAB = Vocabulary.fromText("the quick brown fox jumps over a lazy dog, then sleeps.\n");
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration RESULT_TIMEOUT = Duration.ofSeconds(60);
 
     private ServiceTestSupport() {
     }
 
     /** Embedding 8, one LSTM layer of 16 units, random weights (seed 7): fast, and its text is deterministic. */
-    static ServingModel tinyModel(long version) {
+    public static ServingModel tinyModel(long version) {
         ModelConfig config = new ModelConfig(CellType.LSTM, VOCAB.size(), 8, 16, 1, 0);
         TrainingConfig training = new TrainingConfig(10, 4, 1e-2, 1, 1, 0.1, 7);
         CharModel m = CharModel.create(config, training, VOCAB);
@@ -64,7 +64,7 @@ final class ServiceTestSupport {
     }
 
     /** The text the service must produce for this request: the same model, one session, no batching, no Kafka. */
-    static String reference(ServingModel model, String seed, int chars, double temperature, int topK, long rngSeed, String session) {
+    public static String reference(ServingModel model, String seed, int chars, double temperature, int topK, long rngSeed, String session) {
         StringBuilder sb = new StringBuilder();
         new Generator(model.engine(), model.vocabulary())
                 .generate(seed, chars, new SamplingParams(temperature, topK, false), rngSeed, session, sb::append);
@@ -76,7 +76,7 @@ final class ServiceTestSupport {
     }
 
     /** Own application id and topics per test, so tests on one broker never see each other's records. */
-    static ServiceConfig config(String name, Path stateDir, Map<String, Object> overrides) {
+    public static ServiceConfig config(String name, Path stateDir, Map<String, Object> overrides) {
         Map<String, Object> values = new HashMap<>();
         values.put(ServiceConfig.APPLICATION_ID, name);
         values.put(ServiceConfig.REQUESTS_TOPIC, name + ".requests");
