@@ -108,6 +108,8 @@ final class ServeCommand implements Callable<Integer> {
                 ? ", which the trainer in this process promotes after its first round"
                 : " (start `bin/streambard trainer --init DIR|--fresh ...` against " + bootstrap + "), or restart with --model DIR");
         ServiceProbe probe = new ServiceProbe(serving::get, follower, "waiting for " + awaited);
+        running.stream().filter(r -> r instanceof EmbeddedTrainer).map(r -> (EmbeddedTrainer) r).findFirst()
+                .ifPresent(t -> probe.trainer(() -> t.metrics().all()));
         if (!noHttp) startGateway(settings, bootstrap, probe, out);
         if (serving.get() == null) {
             out.println("not ready: no model yet. Waiting for " + awaited + ".");

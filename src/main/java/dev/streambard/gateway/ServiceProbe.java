@@ -22,6 +22,7 @@ public final class ServiceProbe {
     private final CheckpointFollower follower;
     private final String waitingFor;
     private volatile GenerationService service;
+    private volatile Supplier<Map<MetricName, ? extends Metric>> trainer = Map::of;
 
     /**
      * @param follower   the follower that swaps versions in; null when the model is fixed
@@ -31,6 +32,11 @@ public final class ServiceProbe {
         this.model = model;
         this.follower = follower;
         this.waitingFor = waitingFor;
+    }
+
+    /** A trainer in the same process: its metrics are exported too (streambard_trainer_*). */
+    public void trainer(Supplier<Map<MetricName, ? extends Metric>> metrics) {
+        this.trainer = metrics;
     }
 
     public void started(GenerationService running) {
@@ -65,6 +71,7 @@ public final class ServiceProbe {
                         PrometheusText.sum(streams, PROCESSOR_GROUP, "dead-letters-total"))
                 .gauge("streambard_active_sessions", "Sessions generating or waiting to, in this instance",
                         PrometheusText.sum(streams, PROCESSOR_GROUP, "live-sessions"))
+                .kafka("streambard_", trainer.get())
                 .kafka("kafka_streams_", streams);
     }
 }

@@ -72,6 +72,10 @@ public final class EmbeddedTrainer implements AutoCloseable {
         }
     }
 
+    public TrainerMetrics metrics() {
+        return trainer.metrics();
+    }
+
     @Override
     public void close() {
         trainer.wakeup();

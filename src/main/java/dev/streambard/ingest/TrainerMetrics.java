@@ -8,6 +8,9 @@ import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Value;
+import org.apache.kafka.common.Metric;
+import java.util.Map;
 import org.apache.kafka.common.utils.Time;
 
 /** The trainer's counters, in Kafka's metrics registry and over JMX (group {@code trainer}, domain {@code streambard}). */
@@ -21,11 +24,40 @@ public final class TrainerMetrics implements AutoCloseable {
     private final Sensor unknownChars = counter("unknown-chars-total", "Corpus characters outside the vocabulary (dropped or replaced).");
     private final Sensor badRecords = counter("bad-records-total", "Corpus records that did not decode and were skipped.");
     private final Sensor charsLearned = counter("chars-learned-total", "New-text characters learned into promoted versions.");
+    private final Sensor trainingLoss = last("train-loss", "Mean training loss of the last round, nats per character.");
+    private final Sensor baseLoss = last("base-heldout-loss", "Held-out base-corpus loss of the last candidate.");
+    private final Sensor newTextLoss = last("new-heldout-loss", "Held-out new-text loss of the last candidate.");
+    private final Sensor version = last("version", "The promoted version the trainer continues from (0: none yet).");
 
     private Sensor counter(String name, String doc) {
         Sensor s = metrics.sensor(name);
         s.add(metrics.metricName(name, GROUP, doc), new CumulativeSum());
         return s;
+    }
+
+    private Sensor last(String name, String doc) {
+        Sensor s = metrics.sensor(name);
+        s.add(metrics.metricName(name, GROUP, doc), new Value());
+        return s;
+    }
+
+    void losses(double training, double base, double newText) {
+        trainingLoss.record(training);
+        baseLoss.record(base);
+        newTextLoss.record(newText);
+    }
+
+    void version(long v) {
+        version.record(v);
+    }
+
+    /** The trainer's own metrics (not the registry's bookkeeping), e.g. for a Prometheus endpoint. */
+    public Map<MetricName, ? extends Metric> all() {
+        Map<MetricName, Metric> out = new java.util.LinkedHashMap<>();
+        metrics.metrics().forEach((n, m) -> {
+            if (n.group().equals(GROUP)) out.put(n, m);
+        });
+        return out;
     }
 
     void round(boolean promotedNow) {

@@ -240,6 +240,8 @@ public final class TrainingConsumer implements AutoCloseable {
                     parent == null ? "the fresh model" : "version " + parent, decision.reason());
         }
         metrics.round(decision.promote());
+        metrics.losses(r.trainingLoss(), r.after().base(), r.after().newText());
+        if (lineage != null) metrics.version(lineage.version());
         pendingLength = 0;
         pendingSince = -1;
     }
