@@ -49,6 +49,22 @@ final class PrometheusText {
         return this;
     }
 
+    /** A histogram family: cumulative {@code _bucket} samples by upper bound {@code le}, then {@code _sum} and {@code _count}. */
+    PrometheusText histogram(String name, String help, dev.streambard.stream.Histogram h) {
+        if (!families.add(name)) throw new IllegalStateException("metric family " + name + " written twice");
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        double[] bounds = h.bounds();
+        long[] counts = h.cumulativeCounts();
+        for (int i = 0; i < counts.length; i++) {
+            String le = i < bounds.length ? number(bounds[i]) : "+Inf";
+            out.append(name).append("_bucket{le=\"").append(le).append("\"} ").append(counts[i]).append('\n');
+        }
+        out.append(name).append("_sum ").append(number(h.sum())).append('\n');
+        out.append(name).append("_count ").append(counts[counts.length - 1]).append('\n');
+        return this;
+    }
+
     /**
      * Every numeric Kafka metric as {@code prefix + group_name}, sanitised, labelled by its tags: a family per
      * name, a counter when the name ends in {@code _total} (Kafka's cumulative ones), a gauge otherwise.

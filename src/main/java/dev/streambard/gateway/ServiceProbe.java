@@ -18,6 +18,7 @@ public final class ServiceProbe {
     /** Where Kafka Streams puts the sensors the generation processor adds (scope "streambard"). */
     static final String PROCESSOR_GROUP = "stream-streambard-metrics";
 
+    private static final dev.streambard.stream.Histogram EMPTY = new dev.streambard.stream.ServiceMetrics().stepSeconds();
     private final Supplier<ServingModel> model;
     private final CheckpointFollower follower;
     private final String waitingFor;
@@ -71,6 +72,11 @@ public final class ServiceProbe {
                         PrometheusText.sum(streams, PROCESSOR_GROUP, "dead-letters-total"))
                 .gauge("streambard_active_sessions", "Sessions generating or waiting to, in this instance",
                         PrometheusText.sum(streams, PROCESSOR_GROUP, "live-sessions"))
+                .gauge("streambard_batch_size", "Sessions stepped together in the latest slice", s == null ? 0 : s.serviceMetrics().batchSize())
+                .histogram("streambard_step_seconds", "One batch step: every layer, the output layer and sampling",
+                        s == null ? EMPTY : s.serviceMetrics().stepSeconds())
+                .histogram("streambard_first_char_seconds", "From a request's arrival to its first character",
+                        s == null ? EMPTY : s.serviceMetrics().firstCharSeconds())
                 .kafka("streambard_", trainer.get())
                 .kafka("kafka_streams_", streams);
     }

@@ -24,11 +24,13 @@ final class BatchRunner {
     }
 
     private final int chunkChars;
+    private final ServiceMetrics metrics;
     private final Map<Integer, BatchState> batches = new HashMap<>();
     private InferenceEngine batchesEngine;
 
-    BatchRunner(int chunkChars) {
+    BatchRunner(int chunkChars, ServiceMetrics metrics) {
         this.chunkChars = chunkChars;
+        this.metrics = metrics;
     }
 
     /**
@@ -60,6 +62,8 @@ final class BatchRunner {
         int[] inputs = new int[batch.size()];
         int alive = rows.length;
         do {
+            long stepStart = System.nanoTime();
+            int stepped = alive;
             for (int b = 0; b < rows.length; b++) inputs[b] = rows[b] != null ? rows[b].nextInput() : 0;
             engine.step(batch, inputs);
             float[] logits = null;
@@ -78,6 +82,7 @@ final class BatchRunner {
                     alive--;
                 }
             }
+            metrics.step((System.nanoTime() - stepStart) / 1e9, stepped);
         } while (alive > 0 && System.nanoTime() < deadlineNanos);
         for (int b = 0; b < rows.length; b++) {
             if (rows[b] == null) continue;

@@ -42,6 +42,9 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private final Function<byte[], GenerationRequest> decoder;
     private final Requests requests;
     private final BatchRunner runner;
+    private final ServiceMetrics metrics;
+    /** Request id → when it arrived (System.nanoTime), until its first character: for the time-to-first-character metric. */
+    private final Map<String, Long> awaitingFirst = new java.util.HashMap<>();
     private final Map<String, SessionState> live = new LinkedHashMap<>();
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SessionState> store;
@@ -49,12 +52,14 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private Sensor generatedChars;
     private Sensor liveSessions;
 
-    GenerationProcessor(Supplier<ServingModel> model, StreamSettings settings, Function<byte[], GenerationRequest> decoder) {
+    GenerationProcessor(Supplier<ServingModel> model, StreamSettings settings, Function<byte[], GenerationRequest> decoder,
+                        ServiceMetrics metrics) {
         this.model = model;
         this.settings = settings;
         this.decoder = decoder;
+        this.metrics = metrics;
         this.requests = new Requests(settings);
-        this.runner = new BatchRunner(settings.chunkChars());
+        this.runner = new BatchRunner(settings.chunkChars(), metrics);
     }
 
     @Override
@@ -118,8 +123,10 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
             List<GenerationRequest> queued = new ArrayList<>(state.getQueued());
             queued.add(request);
             state.setQueued(queued);
+            awaitingFirst.put(request.getRequestId(), System.nanoTime());
         } else {
             start(state, request, m);
+            awaitingFirst.put(request.getRequestId(), System.nanoTime());
         }
         store.put(key, state);
     }
@@ -139,10 +146,12 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private void cancel(SessionState state, ServingModel m) {
         if (state.getActive() != null) {
             var r = state.getActive();
+            awaitingFirst.remove(r.getRequestId());
             emit(chunk(state.getSessionId(), r.getRequestId(), r.getEmitted(), "", FinishReason.CANCELLED, null, m.version()));
             state.setActive(null);
         }
         for (GenerationRequest q : state.getQueued()) {
+            awaitingFirst.remove(q.getRequestId());
             emit(chunk(state.getSessionId(), q.getRequestId(), 0, "", FinishReason.CANCELLED, null, m.version()));
         }
         state.setQueued(List.of());
@@ -178,8 +187,11 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
             batch.add(new LiveSession(s));
         }
         long deadline = System.nanoTime() + settings.slice().toNanos();
-        runner.run(batch, m, deadline, (session, index, text, finished) ->
-                emit(chunk(session.id(), session.request.getRequestId(), index, text, finished, null, m.version())));
+        runner.run(batch, m, deadline, (session, index, text, finished) -> {
+            Long arrived = index == 0 ? awaitingFirst.remove(session.request.getRequestId()) : null;
+            if (arrived != null) metrics.firstCharacter((System.nanoTime() - arrived) / 1e9);
+            emit(chunk(session.id(), session.request.getRequestId(), index, text, finished, null, m.version()));
+        });
         long wallClock = context.currentSystemTimeMs();
         for (LiveSession s : batch) {
             SessionState state = s.state;

@@ -26,7 +26,10 @@ public final class GenerationService implements AutoCloseable {
     private final KafkaStreams streams;
     private final AtomicReference<ServingModel> model;
 
-    private GenerationService(KafkaStreams streams, AtomicReference<ServingModel> model) {
+    private final ServiceMetrics serviceMetrics;
+
+    private GenerationService(KafkaStreams streams, AtomicReference<ServingModel> model, ServiceMetrics serviceMetrics) {
+        this.serviceMetrics = serviceMetrics;
         this.streams = streams;
         this.model = model;
     }
@@ -43,11 +46,12 @@ public final class GenerationService implements AutoCloseable {
     public static GenerationService start(ServiceConfig config, String bootstrapServers, AtomicReference<ServingModel> model,
                                           Duration timeout) {
         if (model.get() == null) throw new IllegalStateException("the service needs a model before it starts");
+        ServiceMetrics metrics = new ServiceMetrics();
         ensureTopics(config, bootstrapServers);
         var codecs = new GenerationTopology.Codecs(Contracts.GENERATION_REQUEST::decode,
                 new ContractSerde<>(Contracts.GENERATION_CHUNK, config.outputFormat()), ContractSerde.avro(SESSION_CODEC));
         KafkaStreams streams = new KafkaStreams(
-                GenerationTopology.build(config.topics(), config.settings(), model::get, codecs),
+                GenerationTopology.build(config.topics(), config.settings(), model::get, codecs, metrics),
                 config.streamsProperties(bootstrapServers));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
@@ -64,7 +68,7 @@ public final class GenerationService implements AutoCloseable {
             }
             sleep(50);
         }
-        return new GenerationService(streams, model);
+        return new GenerationService(streams, model, metrics);
     }
 
     /** Creates the service's topics where missing: requests, chunks, dead letters, and the compacted checkpoints topic. */
@@ -81,6 +85,11 @@ public final class GenerationService implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Step latency, time to first character and batch size, measured by the processors. */
+    public ServiceMetrics serviceMetrics() {
+        return serviceMetrics;
     }
 
     public ServingModel model() {

@@ -302,6 +302,13 @@ class GatewayTest {
         metric(client, "streambard_gateway_sse_clients");
         metric(client, "streambard_gateway_sse_dropped_total");
         assertTrue(metric(client, "streambard_gateway_published_total") >= 2);
+        // The first character comes from the seed's prefill; the other 29 from batch steps, each timed.
+        assertTrue(metric(client, "streambard_step_seconds_count") >= 29, "every batch step is timed");
+        assertTrue(a.body().contains("streambard_step_seconds_bucket{le=\"+Inf\"} "), a.body());
+        assertTrue(metric(client, "streambard_first_char_seconds_count") >= 1, "the request's first character was timed");
+        assertTrue(metric(client, "streambard_first_char_seconds_sum") > 0);
+        assertTrue(a.body().contains("# TYPE streambard_step_seconds histogram\n"));
+        metric(client, "streambard_batch_size");
         assertTrue(a.body().contains("# TYPE kafka_streams_stream_thread_metrics_process_total counter\n"), "Kafka Streams' own metrics");
         assertTrue(a.body().contains("kafka_streams_stream_streambard_metrics_live_sessions{"), "the processor's gauge, labelled by task");
     }
