@@ -250,11 +250,13 @@ class ContinuousFineTuningTest {
     @Test
     void unknownCharactersAreCountedAndDroppedNotFatal() throws Exception {
         String name = "ft-unknown";
-        TrainerConfig config = new TrainerConfig(settings(name, Map.of()));
-        CheckpointStore store = new CheckpointStore(dir.resolve("store"), name);
-        TrainerSetup.Prepared p = versionOne(config, store);
         String accented = TestTexts.NEW_STYLE.replace("shoe", "shoé").replace("door", "dóór");
         long unknownInFile = accented.chars().filter(c -> c == 'é' || c == 'ó').count();
+        long known = accented.length() - unknownInFile + "one, two, buckle my sho.\n".length();
+        // The round starts once all of it has arrived, whatever the polls bring at a time.
+        TrainerConfig config = new TrainerConfig(settings(name, Map.of(TrainerConfig.ROUND_MIN_CHARS, (int) known)));
+        CheckpointStore store = new CheckpointStore(dir.resolve("store"), name);
+        TrainerSetup.Prepared p = versionOne(config, store);
         ingest(config, "accents", accented);
         String json = "{\"sourceId\": \"kcat\", \"text\": \"one, two, buckle my shoé.\\n\"}"; // Avro's JSON form, as a shell script sends it
         try (KafkaProducer<String, byte[]> producer = Clients.producer(kafka.bootstrapServers(), Map.of())) {
@@ -267,7 +269,7 @@ class ContinuousFineTuningTest {
             assertEquals(unknown, (long) trainer.metrics().value("unknown-chars-total"));
             assertEquals(1.0, trainer.metrics().value("rounds-total"), "the round still ran");
             assertEquals(1.0, trainer.metrics().value("bad-records-total"), "the undecodable record was skipped and counted");
-            assertEquals(accented.length() - unknownInFile + "one, two, buckle my sho.\n".length(), trainer.lineage().charactersTrained(),
+            assertEquals(known, trainer.lineage().charactersTrained(),
                     "Avro and JSON records were both learned, unknown characters dropped");
         }
         String logText = logBytes.toString(StandardCharsets.UTF_8);
