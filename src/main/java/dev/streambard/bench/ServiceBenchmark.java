@@ -33,8 +33,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * new request while they run. One partition, so all sessions share one batch.
  */
 public final class ServiceBenchmark {
+    /**
+     * @param emitP50Ms from sending a probe to the service stamping its first chunk (the chunk record's timestamp:
+     *                  the wall clock when the punctuation that generated it started, in whole milliseconds)
+     */
     public record Result(String guarantee, int sessions, double charsPerSecond, double ttfcP50Ms, double ttfcP99Ms,
-                         int probes, int storedSessions, long rssBytes) {
+                         double emitP50Ms, double emitP99Ms, int probes, int storedSessions, long rssBytes) {
     }
 
     private ServiceBenchmark() {
@@ -69,19 +73,25 @@ public final class ServiceBenchmark {
                 double rate = chars / ((System.nanoTime() - start) / 1e9);
 
                 double[] ttfc = new double[probes];
+                double[] emit = new double[probes];
                 for (int p = 0; p < probes; p++) {
                     String id = "probe-" + p;
+                    long sentMs = System.currentTimeMillis();
                     long sent = System.nanoTime();
                     send(producer, config, request(id, id, seed, 1));
-                    ttfc[p] = waitForFirstChunk(consumer, id, sent);
+                    ConsumerRecord<String, byte[]> first = waitForFirstChunk(consumer, id, sent);
+                    ttfc[p] = (System.nanoTime() - sent) / 1e6;
+                    emit[p] = first.timestamp() - sentMs;
                 }
                 Arrays.sort(ttfc);
+                Arrays.sort(emit);
                 for (int s = 0; s < sessions; s++) { // the load sessions end; their state stays stored
                     send(producer, config, GenerationRequest.newBuilder().setRequestId("stop-" + s).setSessionId("load-" + s)
                             .setCancel(true).build());
                 }
                 long rss = storedSessions > 0 ? storeSessions(producer, consumer, config, seed, storedSessions) : 0;
-                return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[(int) Math.ceil(probes * 0.99) - 1], probes,
+                int p99 = (int) Math.ceil(probes * 0.99) - 1;
+                return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[p99], emit[probes / 2], emit[p99], probes,
                         storedSessions, rss);
             }
         }
@@ -117,11 +127,11 @@ public final class ServiceBenchmark {
         return 0;
     }
 
-    private static double waitForFirstChunk(KafkaConsumer<String, byte[]> consumer, String requestId, long sentNanos) {
+    private static ConsumerRecord<String, byte[]> waitForFirstChunk(KafkaConsumer<String, byte[]> consumer, String requestId, long sentNanos) {
         long deadline = sentNanos + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(1))) {
-                if (r.key().equals(requestId)) return (System.nanoTime() - sentNanos) / 1e6;
+                if (r.key().equals(requestId)) return r;
             }
         }
         throw new IllegalStateException("no chunk for " + requestId + " within 30 s");
