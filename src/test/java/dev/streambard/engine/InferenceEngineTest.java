@@ -114,6 +114,27 @@ class InferenceEngineTest {
         assertEquals(row1, new RecurrentState(row1.h(), row1.c()));
     }
 
+    /** Loading one row of a batch leaves the other rows' states as they were. */
+    @Test
+    void loadingARowKeepsTheOthers() {
+        ModelConfig config = new ModelConfig(CellType.LSTM, VOCAB, 4, 5, 2, 0.0);
+        InferenceEngine engine = new InferenceEngine(ModelWeights.from(CharNetwork.build(config, 1e-3, 1), config));
+        BatchState a = engine.newBatch(3);
+        engine.step(a, new int[]{1, 2, 3});
+        RecurrentState row0 = a.snapshot(0);
+        RecurrentState row2 = a.snapshot(2);
+        BatchState b = engine.newBatch(3);
+        b.load(2, row2);
+        b.load(0, row0);
+        engine.step(a, new int[]{4, 5, 6});
+        engine.step(b, new int[]{4, 0, 6});
+        float[] all = a.logits();
+        float[] loaded = b.logits();
+        for (int row : new int[]{0, 2}) {
+            for (int v = 0; v < VOCAB; v++) assertEquals(all[row * VOCAB + v], loaded[row * VOCAB + v], 1e-6);
+        }
+    }
+
     @Test
     void rejectsInputsThatDoNotFitTheBatchOrVocabulary() {
         ModelConfig config = new ModelConfig(CellType.GRU, VOCAB, 4, 5, 1, 0.0);
