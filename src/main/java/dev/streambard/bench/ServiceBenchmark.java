@@ -47,9 +47,10 @@ public final class ServiceBenchmark {
     /**
      * @param storedSessions after the timed part, this many more sessions each generate one character, and
      *                       the process's resident memory is read with all of them stored
+     * @param overrides      service settings for this run (ServiceConfig keys), applied last
      */
     public static Result run(ServingModel model, Path workDir, String guarantee, int sessions, Duration window, int probes,
-                             int storedSessions, int chunkChars) {
+                             int storedSessions, int chunkChars, Map<String, String> overrides) {
         try (EmbeddedKafka broker = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             Map<String, Object> settings = new HashMap<>();
             settings.put(ServiceConfig.STATE_DIR, workDir.resolve("state").toString());
@@ -57,6 +58,7 @@ public final class ServiceBenchmark {
             settings.put(ServiceConfig.PARTITIONS, 1);
             settings.put(ServiceConfig.MAX_CHARS, 1_000_000);
             settings.put(ServiceConfig.CHUNK_CHARS, chunkChars);
+            settings.putAll(overrides);
             ServiceConfig config = new ServiceConfig(settings);
             try (GenerationService service = GenerationService.start(config, broker.bootstrapServers(), model, Duration.ofMinutes(2));
                  KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers());

@@ -46,6 +46,10 @@ final class BenchServiceCommand implements Callable<Integer> {
             description = "Processing guarantees to run. Default: ${DEFAULT-VALUE}.")
     List<String> guarantees;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A service setting for the run (as in serve's --config file, e.g. slice.ms=10 or streams.producer.linger.ms=5); repeatable.")
+    java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
+
     @Option(names = "--products", defaultValue = "split",
             description = "How the service's large matrix products use the cores: split (column blocks over the engine's workers, "
                     + "as `serve` runs them) or openblas (OpenBLAS's own threads). Default: ${DEFAULT-VALUE}.")
@@ -64,7 +68,7 @@ final class BenchServiceCommand implements Callable<Integer> {
             try {
                 InferenceEngine.splitProducts(products.equals("split"));
                 ServiceBenchmark.Result r = ServiceBenchmark.run(serving, work, guarantee, sessions, Duration.ofSeconds(seconds), probes,
-                        storedSessions, chunkChars);
+                        storedSessions, chunkChars, set);
                 // The engine alone, both ways, right after: the ratio is against the faster of the two.
                 InferenceEngine.splitProducts(true);
                 EngineBenchmark.Result split = EngineBenchmark.run(engine, sessions);
@@ -72,7 +76,7 @@ final class BenchServiceCommand implements Callable<Integer> {
                 EngineBenchmark.Result openblas = EngineBenchmark.run(engine, sessions);
                 double best = Math.max(split.charsPerSecond(), openblas.charsPerSecond());
                 JsonLine.print("bench", "service", "impl", "streambard", "guarantee", r.guarantee(), "sessions", r.sessions(), "chunk_chars", chunkChars,
-                        "products", products, "embedding", config.embedding(), "units", config.units(),
+                        "products", products, "set", set.toString(), "embedding", config.embedding(), "units", config.units(),
                         "chars_per_s", Math.round(r.charsPerSecond()), "engine_chars_per_s", Math.round(best),
                         "engine_split_chars_per_s", Math.round(split.charsPerSecond()),
                         "engine_openblas_chars_per_s", Math.round(openblas.charsPerSecond()),
