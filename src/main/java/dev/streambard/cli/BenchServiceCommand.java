@@ -83,7 +83,7 @@ final class BenchServiceCommand implements Callable<Integer> {
                         "ratio", JsonLine.round(r.charsPerSecond() / best, 3),
                         "ttfc_p50_ms", JsonLine.round(r.ttfcP50Ms(), 1), "ttfc_p99_ms", JsonLine.round(r.ttfcP99Ms(), 1),
                         "emit_p50_ms", JsonLine.round(r.emitP50Ms(), 1), "emit_p99_ms", JsonLine.round(r.emitP99Ms(), 1),
-                        "probes", r.probes(), "stored_sessions", r.storedSessions(),
+                        "probes", r.probes(), "warmup_s", JsonLine.round(r.warmupSeconds(), 0), "stored_sessions", r.storedSessions(),
                         "rss_mb", Math.round(r.rssBytes() / 1048576.0));
             } finally {
                 dev.streambard.checkpoint.AtomicFolder.deleteQuietly(work);
