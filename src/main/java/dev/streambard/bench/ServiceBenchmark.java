@@ -48,9 +48,10 @@ public final class ServiceBenchmark {
      * @param storedSessions after the timed part, this many more sessions each generate one character, and
      *                       the process's resident memory is read with all of them stored
      * @param overrides      service settings for this run (ServiceConfig keys), applied last
+     * @param warmup         generating before the timed part, after 5 s to let everyone join; zero: until the JIT settles
      */
     public static Result run(ServingModel model, Path workDir, String guarantee, int sessions, Duration window, int probes,
-                             int storedSessions, int chunkChars, Map<String, String> overrides) {
+                             int storedSessions, int chunkChars, Map<String, String> overrides, Duration warmup) {
         try (EmbeddedKafka broker = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             Map<String, Object> settings = new HashMap<>();
             settings.put(ServiceConfig.STATE_DIR, workDir.resolve("state").toString());
@@ -72,7 +73,8 @@ public final class ServiceBenchmark {
                 // in /proc), so a fixed 5 s warm-up measured the compiler as much as the service.
                 drain(consumer, Duration.ofSeconds(5));
                 long warmStart = System.nanoTime();
-                waitForQuietCompiler(consumer, Duration.ofMinutes(3));
+                if (warmup.isZero()) waitForQuietCompiler(consumer, Duration.ofMinutes(3));
+                else drain(consumer, warmup);
                 double warmupSeconds = 5 + (System.nanoTime() - warmStart) / 1e9;
                 long chars = 0;
                 long start = System.nanoTime();

@@ -46,6 +46,10 @@ final class BenchServiceCommand implements Callable<Integer> {
             description = "Processing guarantees to run. Default: ${DEFAULT-VALUE}.")
     List<String> guarantees;
 
+    @Option(names = "--warmup-seconds", defaultValue = "0",
+            description = "Generating before the timed part; 0: until the JIT compiler has settled (a minute or more on 2 cores). Default: ${DEFAULT-VALUE}.")
+    int warmupSeconds;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "A service setting for the run (as in serve's --config file, e.g. slice.ms=10 or streams.producer.linger.ms=5); repeatable.")
     java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
@@ -68,7 +72,7 @@ final class BenchServiceCommand implements Callable<Integer> {
             try {
                 InferenceEngine.splitProducts(products.equals("split"));
                 ServiceBenchmark.Result r = ServiceBenchmark.run(serving, work, guarantee, sessions, Duration.ofSeconds(seconds), probes,
-                        storedSessions, chunkChars, set);
+                        storedSessions, chunkChars, set, Duration.ofSeconds(warmupSeconds));
                 // The engine alone, both ways, right after: the ratio is against the faster of the two.
                 InferenceEngine.splitProducts(true);
                 EngineBenchmark.Result split = EngineBenchmark.run(engine, sessions);
