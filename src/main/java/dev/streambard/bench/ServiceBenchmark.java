@@ -33,8 +33,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * new request while they run. One partition, so all sessions share one batch.
  */
 public final class ServiceBenchmark {
+    /**
+     * @param emitP50Ms from sending a probe to the service stamping its first chunk (the chunk record's timestamp:
+     *                  the wall clock when the punctuation that generated it started, in whole milliseconds)
+     */
     public record Result(String guarantee, int sessions, double charsPerSecond, double ttfcP50Ms, double ttfcP99Ms,
-                         int probes, int storedSessions, long rssBytes) {
+                         double emitP50Ms, double emitP99Ms, int probes, int storedSessions, long rssBytes, double warmupSeconds) {
     }
 
     private ServiceBenchmark() {
@@ -43,9 +47,11 @@ public final class ServiceBenchmark {
     /**
      * @param storedSessions after the timed part, this many more sessions each generate one character, and
      *                       the process's resident memory is read with all of them stored
+     * @param overrides      service settings for this run (ServiceConfig keys), applied last
+     * @param warmup         generating before the timed part, after 5 s to let everyone join; zero: until the JIT settles
      */
     public static Result run(ServingModel model, Path workDir, String guarantee, int sessions, Duration window, int probes,
-                             int storedSessions, int chunkChars) {
+                             int storedSessions, int chunkChars, Map<String, String> overrides, Duration warmup) {
         try (EmbeddedKafka broker = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             Map<String, Object> settings = new HashMap<>();
             settings.put(ServiceConfig.STATE_DIR, workDir.resolve("state").toString());
@@ -53,6 +59,7 @@ public final class ServiceBenchmark {
             settings.put(ServiceConfig.PARTITIONS, 1);
             settings.put(ServiceConfig.MAX_CHARS, 1_000_000);
             settings.put(ServiceConfig.CHUNK_CHARS, chunkChars);
+            settings.putAll(overrides);
             ServiceConfig config = new ServiceConfig(settings);
             try (GenerationService service = GenerationService.start(config, broker.bootstrapServers(), model, Duration.ofMinutes(2));
                  KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers());
@@ -61,7 +68,14 @@ public final class ServiceBenchmark {
                 for (int s = 0; s < sessions; s++) {
                     send(producer, config, request("load-" + s, "load-" + s, seed, 1_000_000));
                 }
-                drain(consumer, Duration.ofSeconds(5)); // warm-up: everyone joins the batch
+                // Warm-up: everyone joins the batch, and the JIT compiles the broker's, the clients' and the service's
+                // hot code. On 2 cores the compiler took 0.5–0.9 of a core for the first minute (measured per thread
+                // in /proc), so a fixed 5 s warm-up measured the compiler as much as the service.
+                drain(consumer, Duration.ofSeconds(5));
+                long warmStart = System.nanoTime();
+                if (warmup.isZero()) waitForQuietCompiler(consumer, Duration.ofMinutes(3));
+                else drain(consumer, warmup);
+                double warmupSeconds = 5 + (System.nanoTime() - warmStart) / 1e9;
                 long chars = 0;
                 long start = System.nanoTime();
                 long end = start + window.toNanos();
@@ -69,20 +83,26 @@ public final class ServiceBenchmark {
                 double rate = chars / ((System.nanoTime() - start) / 1e9);
 
                 double[] ttfc = new double[probes];
+                double[] emit = new double[probes];
                 for (int p = 0; p < probes; p++) {
                     String id = "probe-" + p;
+                    long sentMs = System.currentTimeMillis();
                     long sent = System.nanoTime();
                     send(producer, config, request(id, id, seed, 1));
-                    ttfc[p] = waitForFirstChunk(consumer, id, sent);
+                    ConsumerRecord<String, byte[]> first = waitForFirstChunk(consumer, id, sent);
+                    ttfc[p] = (System.nanoTime() - sent) / 1e6;
+                    emit[p] = first.timestamp() - sentMs;
                 }
                 Arrays.sort(ttfc);
+                Arrays.sort(emit);
                 for (int s = 0; s < sessions; s++) { // the load sessions end; their state stays stored
                     send(producer, config, GenerationRequest.newBuilder().setRequestId("stop-" + s).setSessionId("load-" + s)
                             .setCancel(true).build());
                 }
                 long rss = storedSessions > 0 ? storeSessions(producer, consumer, config, seed, storedSessions) : 0;
-                return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[(int) Math.ceil(probes * 0.99) - 1], probes,
-                        storedSessions, rss);
+                int p99 = (int) Math.ceil(probes * 0.99) - 1;
+                return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[p99], emit[probes / 2], emit[p99], probes,
+                        storedSessions, rss, warmupSeconds);
             }
         }
     }
@@ -117,11 +137,11 @@ public final class ServiceBenchmark {
         return 0;
     }
 
-    private static double waitForFirstChunk(KafkaConsumer<String, byte[]> consumer, String requestId, long sentNanos) {
+    private static ConsumerRecord<String, byte[]> waitForFirstChunk(KafkaConsumer<String, byte[]> consumer, String requestId, long sentNanos) {
         long deadline = sentNanos + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(1))) {
-                if (r.key().equals(requestId)) return (System.nanoTime() - sentNanos) / 1e6;
+                if (r.key().equals(requestId)) return r;
             }
         }
         throw new IllegalStateException("no chunk for " + requestId + " within 30 s");
@@ -134,6 +154,21 @@ public final class ServiceBenchmark {
             n += c.getText().codePointCount(0, c.getText().length());
         }
         return n;
+    }
+
+    /** Keeps consuming until the JIT compiled for less than 5% of the time over 3 s (or {@code max} passed). */
+    private static void waitForQuietCompiler(KafkaConsumer<String, byte[]> consumer, Duration max) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            drain(consumer, Duration.ofSeconds(30));
+            return;
+        }
+        long end = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < end) {
+            long before = jit.getTotalCompilationTime();
+            drain(consumer, Duration.ofSeconds(3));
+            if (jit.getTotalCompilationTime() - before < 150) return; // ms of compiling in 3 s
+        }
     }
 
     private static void drain(KafkaConsumer<String, byte[]> consumer, Duration d) {

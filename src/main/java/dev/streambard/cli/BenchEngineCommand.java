@@ -23,18 +23,30 @@ final class BenchEngineCommand implements Callable<Integer> {
     @Option(names = "--batches", split = ",", defaultValue = "1,8,64,256", description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
     List<Integer> batches;
 
+    @Option(names = "--products", split = ",", defaultValue = "openblas",
+            description = "How large matrix products use the cores, in turn per batch size: openblas (OpenBLAS's own threads) "
+                    + "or split (column blocks over the engine's workers, as `serve` runs them). Default: ${DEFAULT-VALUE}.")
+    List<String> products;
+
     @Override
     public Integer call() {
+        for (String p : products) {
+            if (!p.equals("openblas") && !p.equals("split")) throw new UserException("--products takes openblas or split, got " + p);
+        }
         ModelConfig config = model.toConfig(vocab);
         InferenceEngine engine = new InferenceEngine(ModelWeights.from(CharNetwork.build(config, 1e-3, 0), config));
         for (int batch : batches) {
             if (batch < 1) throw new UserException("--batches must be at least 1, got " + batch);
-            EngineBenchmark.Result r = EngineBenchmark.run(engine, batch);
-            JsonLine.print("bench", "gen", "impl", "streambard-engine", "cell", config.cell().name().toLowerCase(),
-                    "layers", config.layers(), "embedding", config.embedding(), "units", config.units(),
-                    "batch", r.batch(), "median_step_ms", JsonLine.round(r.medianStepMs(), 3),
-                    "chars_per_s", Math.round(r.charsPerSecond()), "gflops", JsonLine.round(r.gflops(), 1));
+            for (String p : products) {
+                InferenceEngine.splitProducts(p.equals("split"));
+                EngineBenchmark.Result r = EngineBenchmark.run(engine, batch);
+                JsonLine.print("bench", "gen", "impl", "streambard-engine", "products", p, "cell", config.cell().name().toLowerCase(),
+                        "layers", config.layers(), "embedding", config.embedding(), "units", config.units(),
+                        "batch", r.batch(), "median_step_ms", JsonLine.round(r.medianStepMs(), 3),
+                        "chars_per_s", Math.round(r.charsPerSecond()), "gflops", JsonLine.round(r.gflops(), 1));
+            }
         }
+        InferenceEngine.splitProducts(false);
         return 0;
     }
 }

@@ -46,9 +46,23 @@ final class BenchServiceCommand implements Callable<Integer> {
             description = "Processing guarantees to run. Default: ${DEFAULT-VALUE}.")
     List<String> guarantees;
 
+    @Option(names = "--warmup-seconds", defaultValue = "0",
+            description = "Generating before the timed part; 0: until the JIT compiler has settled (a minute or more on 2 cores). Default: ${DEFAULT-VALUE}.")
+    int warmupSeconds;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A service setting for the run (as in serve's --config file, e.g. slice.ms=10 or streams.producer.linger.ms=5); repeatable.")
+    java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--products", defaultValue = "split",
+            description = "How the service's large matrix products use the cores: split (column blocks over the engine's workers, "
+                    + "as `serve` runs them) or openblas (OpenBLAS's own threads). Default: ${DEFAULT-VALUE}.")
+    String products;
+
     @Override
     public Integer call() throws Exception {
         if (sessions < 1 || seconds < 1 || probes < 1) throw new UserException("--sessions, --seconds and --probes must be at least 1");
+        if (!products.equals("split") && !products.equals("openblas")) throw new UserException("--products takes split or openblas, got " + products);
         Vocabulary vocabulary = Vocabulary.of(IntStream.range(0, 65).map(i -> 0x20 + i).toArray());
         ModelConfig config = model.toConfig(vocabulary.size());
         InferenceEngine engine = new InferenceEngine(ModelWeights.from(CharNetwork.build(config, 1e-3, 0), config));
@@ -56,15 +70,24 @@ final class BenchServiceCommand implements Callable<Integer> {
         for (String guarantee : guarantees) {
             Path work = Files.createTempDirectory("streambard-bench-");
             try {
+                InferenceEngine.splitProducts(products.equals("split"));
                 ServiceBenchmark.Result r = ServiceBenchmark.run(serving, work, guarantee, sessions, Duration.ofSeconds(seconds), probes,
-                        storedSessions, chunkChars);
-                EngineBenchmark.Result e = EngineBenchmark.run(engine, sessions);
+                        storedSessions, chunkChars, set, Duration.ofSeconds(warmupSeconds));
+                // The engine alone, both ways, right after: the ratio is against the faster of the two.
+                InferenceEngine.splitProducts(true);
+                EngineBenchmark.Result split = EngineBenchmark.run(engine, sessions);
+                InferenceEngine.splitProducts(false);
+                EngineBenchmark.Result openblas = EngineBenchmark.run(engine, sessions);
+                double best = Math.max(split.charsPerSecond(), openblas.charsPerSecond());
                 JsonLine.print("bench", "service", "impl", "streambard", "guarantee", r.guarantee(), "sessions", r.sessions(), "chunk_chars", chunkChars,
-                        "embedding", config.embedding(), "units", config.units(),
-                        "chars_per_s", Math.round(r.charsPerSecond()), "engine_chars_per_s", Math.round(e.charsPerSecond()),
-                        "ratio", JsonLine.round(r.charsPerSecond() / e.charsPerSecond(), 3),
+                        "products", products, "set", set.toString(), "embedding", config.embedding(), "units", config.units(),
+                        "chars_per_s", Math.round(r.charsPerSecond()), "engine_chars_per_s", Math.round(best),
+                        "engine_split_chars_per_s", Math.round(split.charsPerSecond()),
+                        "engine_openblas_chars_per_s", Math.round(openblas.charsPerSecond()),
+                        "ratio", JsonLine.round(r.charsPerSecond() / best, 3),
                         "ttfc_p50_ms", JsonLine.round(r.ttfcP50Ms(), 1), "ttfc_p99_ms", JsonLine.round(r.ttfcP99Ms(), 1),
-                        "probes", r.probes(), "stored_sessions", r.storedSessions(),
+                        "emit_p50_ms", JsonLine.round(r.emitP50Ms(), 1), "emit_p99_ms", JsonLine.round(r.emitP99Ms(), 1),
+                        "probes", r.probes(), "warmup_s", JsonLine.round(r.warmupSeconds(), 0), "stored_sessions", r.storedSessions(),
                         "rss_mb", Math.round(r.rssBytes() / 1048576.0));
             } finally {
                 dev.streambard.checkpoint.AtomicFolder.deleteQuietly(work);

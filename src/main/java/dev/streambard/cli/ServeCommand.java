@@ -83,6 +83,9 @@ final class ServeCommand implements Callable<Integer> {
             Lineage lineage = CheckpointFiles.read(folder, false).lineage();
             serving.set(ModelLoader.load(folder, lineage != null ? lineage.version() : 1));
         }
+        // The engine's products on its own workers, OpenBLAS on one thread: with Kafka's threads on the same
+        // cores, OpenBLAS's static two-thread split waits for whichever half lost its core (see InferenceEngine).
+        dev.streambard.engine.InferenceEngine.splitProducts(true);
         PrintStream out = Output.get();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

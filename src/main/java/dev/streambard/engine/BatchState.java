@@ -56,7 +56,7 @@ public final class BatchState {
         }
         for (int l = 0; l < h.length; l++) {
             copyIn(state.h()[l], h[l], row);
-            hNative[l].write(h[l]);
+            hNative[l].writeRow(row, h[l]); // the row only: loading a whole batch stays O(B), not O(B²)
         }
         for (int l = 0; l < c.length; l++) copyIn(state.c()[l], c[l], row);
     }

@@ -5,17 +5,50 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
+import static org.bytedeco.openblas.global.openblas.blas_get_num_threads;
+import static org.bytedeco.openblas.global.openblas.blas_set_num_threads;
 
 /**
  * Matrix products in OpenBLAS (the BLAS that ND4J's CPU build ships). A product with one row goes to
  * sgemv: measured 0.24–0.4 ms for 1024×4096, where sgemm (and so ND4J's mmul) took 1.3–10 ms because
  * it packs the whole matrix first.
+ *
+ * <p>Two ways to use both cores for a large product: OpenBLAS's own threads (the default), which split it
+ * statically, or ({@link #splitProducts}) single-threaded OpenBLAS calls on column blocks of the output,
+ * taken by the engine's {@link Workers} as they become free. Block j of c = a · (block j of b's columns):
+ * each block reads only its slice of b, so the memory traffic is the same as one call.
  */
 final class Blas {
     /** Up to this many rows, one sgemv per row beats sgemm (1024×4096: 8 rows 2.4 ms against 3.7 ms). */
     private static final int GEMV_ROWS = 8;
+    /** Products of fewer multiply-adds than this stay one call (a hand-off costs tens of microseconds). */
+    private static final long SPLIT_MIN_WORK = 1L << 18;
+    /** Output columns per block at least (a multiple of 16: whole vectors), and blocks per product at most. */
+    private static final int MIN_BLOCK_COLUMNS = 128;
+    private static final int MAX_BLOCKS = 8;
+
+    private static volatile boolean split;
+    private static int openblasThreadsBefore;
 
     private Blas() {
+    }
+
+    /**
+     * Process-wide (OpenBLAS's thread count is): true sets OpenBLAS to one thread and splits large products
+     * over the engine's workers; false restores OpenBLAS's previous thread count. ND4J's own products in
+     * this process then run on one thread too, so this is for processes that generate, not train.
+     */
+    static synchronized void splitProducts(boolean on) {
+        // ND4J sets OpenBLAS's thread count when it creates its BLAS wrapper: have that done first.
+        org.nd4j.linalg.factory.Nd4j.factory().blas();
+        if (on && !split) openblasThreadsBefore = blas_get_num_threads();
+        if (on) blas_set_num_threads(1);
+        else if (split) blas_set_num_threads(openblasThreadsBefore);
+        split = on;
+    }
+
+    static boolean splitsProducts() {
+        return split;
     }
 
     /** c = a·b + beta·c: a [M, K], b [K, N], c [M, N]. */
@@ -26,13 +59,29 @@ final class Blas {
         if (b.rows != k || c.rows != m || b.cols != n) {
             throw new IllegalArgumentException("shapes [" + m + "," + k + "]·[" + b.rows + "," + b.cols + "] → [" + c.rows + "," + n + "]");
         }
-        if (m <= GEMV_ROWS) { // row by row: cᵢᵀ = bᵀ·aᵢᵀ
+        int blocks = split && (long) m * k * n >= SPLIT_MIN_WORK ? Math.min(MAX_BLOCKS, n / MIN_BLOCK_COLUMNS) : 1;
+        if (blocks <= 1) {
+            columns(a, b, c, beta, 0, n);
+            return;
+        }
+        int width = (n + blocks - 1) / blocks;
+        int w = (width + 15) / 16 * 16;
+        Workers.forBlocks((n + w - 1) / w, j -> columns(a, b, c, beta, j * w, Math.min(n, (j + 1) * w)));
+    }
+
+    /** Columns [from, to) of c = a·b + beta·c (shapes as in {@link #gemm}). */
+    private static void columns(NativeMatrix a, NativeMatrix b, NativeMatrix c, float beta, int from, int to) {
+        int m = a.rows;
+        int k = a.cols;
+        int n = c.cols;
+        if (m <= GEMV_ROWS) { // row by row: cᵢᵀ = bᵀ·aᵢᵀ, b's columns [from, to) as a [K, to-from] matrix with stride N
             for (int i = 0; i < m; i++) {
-                cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1f, b.data,
-                        n, a.data.getPointer((long) i * k), 1, beta, c.data.getPointer((long) i * n), 1);
+                cblas_sgemv(CblasRowMajor, CblasTrans, k, to - from, 1f, b.data.getPointer(from),
+                        n, a.data.getPointer((long) i * k), 1, beta, c.data.getPointer((long) i * n + from), 1);
             }
         } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1f, a.data, k, b.data, n, beta, c.data, n);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, to - from, k, 1f, a.data, k,
+                    b.data.getPointer(from), n, beta, c.data.getPointer(from), n);
         }
     }
 }

@@ -17,12 +17,25 @@ import dev.streambard.model.ModelConfig;
  * cand = tanh(x·Wxc + bc + r⊙(h·Whc)), h = u⊙h + (1−u)⊙cand.
  */
 public final class InferenceEngine {
-    /** Batches from this size up run the gate arithmetic on two threads (below it the hand-off costs more). */
+    /** Batches from this size up run the gate arithmetic on the engine's workers (below it the hand-off costs more). */
     private static final int PARALLEL_ROWS = 16;
+    /** Sessions per block of gate arithmetic: 8 blocks at batch 64, ~0.1 ms each. */
+    private static final int BLOCK_ROWS = 8;
     private final ModelWeights weights;
 
     public InferenceEngine(ModelWeights weights) {
         this.weights = weights;
+    }
+
+    /**
+     * Process-wide, for processes that generate rather than train: true runs OpenBLAS on one thread and
+     * splits each large matrix product into column blocks that this thread and the engine's helper take as
+     * they become free (see {@link Blas}); false gives the products back to OpenBLAS's own threads. On a
+     * core shared with other work (Kafka's threads in the service) a late thread then slows only its own
+     * blocks, where OpenBLAS's static split waits for its slower half. Results are the same either way.
+     */
+    public static void splitProducts(boolean on) {
+        Blas.splitProducts(on);
     }
 
     public ModelWeights weights() {
@@ -89,16 +102,14 @@ public final class InferenceEngine {
         void run(int from, int to);
     }
 
-    /** Splits a large batch's rows over two threads (the caller and one pooled thread); small ones stay on the caller. */
+    /** Splits a large batch's rows into blocks for the engine's workers (the caller and a helper); small ones stay on the caller. */
     private static void forRows(int size, Rows work) {
         if (size < PARALLEL_ROWS) {
             work.run(0, size);
             return;
         }
-        int half = size / 2;
-        java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() -> work.run(half, size));
-        work.run(0, half);
-        other.join();
+        int blocks = (size + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        Workers.forBlocks(blocks, j -> work.run(j * BLOCK_ROWS, Math.min(size, (j + 1) * BLOCK_ROWS)));
     }
 
     private static void lstmCell(BatchState s, int l, float[] bias, int from, int to) {

@@ -38,4 +38,9 @@ final class NativeMatrix {
     void write(float[] from) {
         data.put(from);
     }
+
+    /** Row {@code row} = from[row*cols .. (row+1)*cols): the same row of a heap copy of this matrix. */
+    void writeRow(int row, float[] from) {
+        data.getPointer((long) row * cols).put(from, row * cols, cols);
+    }
 }
