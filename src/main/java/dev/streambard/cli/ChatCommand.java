@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "chat", mixinStandardHelpOptions = true,
@@ -34,12 +35,8 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--session", paramLabel = "ID", description = "The conversation to continue. Default: a new one (its id is printed).")
     String session;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", defaultValue = ConfigFile.LOCAL_BROKER,
-            description = "Kafka. Default: ${DEFAULT-VALUE} (where `serve` starts its embedded broker).")
-    String bootstrapServers;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Settings as a properties file; topic.requests and topic.chunks name the topics.")
-    Path config;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature, > 0: lower is more conservative. Default: ${DEFAULT-VALUE}.")
     double temperature;
@@ -68,10 +65,10 @@ final class ChatCommand implements Callable<Integer> {
             session = "chat-" + UUID.randomUUID().toString().substring(0, 8);
             System.err.println("session " + session + " (continue it later with --session " + session + ")");
         }
-        TopicNames topics = new ServiceConfig(ConfigFile.load(config, Map.of())).topics();
+        TopicNames topics = new ServiceConfig(cluster.settings(Map.of())).topics();
         Duration wait = Duration.ofSeconds(waitSeconds);
-        try (KafkaConsumer<String, byte[]> chunks = Clients.reader(bootstrapServers, topics.chunks(), wait);
-             RequestPublisher requests = new RequestPublisher(bootstrapServers, topics.requests())) {
+        try (KafkaConsumer<String, byte[]> chunks = Clients.reader(cluster.bootstrapServers, topics.chunks(), wait);
+             RequestPublisher requests = new RequestPublisher(cluster.bootstrapServers, topics.requests())) {
             // Only chunks from now on: the seek is lazy, so resolve it before the first request goes out.
             chunks.seekToEnd(chunks.assignment());
             for (TopicPartition tp : chunks.assignment()) chunks.position(tp, wait);
@@ -84,7 +81,7 @@ final class ChatCommand implements Callable<Integer> {
                 System.err.print("> ");
             }
         } catch (TimeoutException | RequestPublisher.PublishException e) {
-            throw new UserException("cannot reach Kafka at " + bootstrapServers + " (" + e.getMessage() + "): is `bin/streambard serve` running?");
+            throw new UserException("cannot reach Kafka at " + cluster.bootstrapServers + " (" + e.getMessage() + "): is `bin/streambard serve` running?");
         }
         System.err.println();
         return 0;
@@ -115,7 +112,7 @@ final class ChatCommand implements Callable<Integer> {
             }
             if (System.nanoTime() > deadline) {
                 throw new UserException("no answer from the service for " + wait.toSeconds() + " s: is `bin/streambard serve` running against "
-                        + bootstrapServers + " and ready (see its /ready)?");
+                        + cluster.bootstrapServers + " and ready (see its /ready)?");
             }
         }
     }

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,12 +33,8 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--chunk-chars", defaultValue = "8192", description = "Characters per record, cut at a line end when possible. Default: ${DEFAULT-VALUE}.")
     int chunkChars;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", defaultValue = ConfigFile.LOCAL_BROKER,
-            description = "Kafka. Default: ${DEFAULT-VALUE} (where `serve` starts its embedded broker).")
-    String bootstrapServers;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Settings as a properties file; topic.corpus names the topic.")
-    Path config;
+    @Mixin
+    ClusterOptions cluster;
 
     @Override
     public Integer call() throws IOException {
@@ -45,11 +42,11 @@ final class IngestCommand implements Callable<Integer> {
         for (String f : files) {
             if (!f.equals("-") && !Files.isRegularFile(Path.of(f))) throw new UserException(f + " is not a readable file");
         }
-        TrainerConfig settings = new TrainerConfig(ConfigFile.load(config, Map.of()));
+        TrainerConfig settings = new TrainerConfig(cluster.settings(Map.of()));
         String topic = settings.getString(TrainerConfig.CORPUS_TOPIC);
-        TopicAdmin.ensureTopics(bootstrapServers, List.of(new TopicSpec(topic, settings.getInt(TrainerConfig.PARTITIONS),
+        TopicAdmin.ensureTopics(cluster.bootstrapServers, List.of(new TopicSpec(topic, settings.getInt(TrainerConfig.PARTITIONS),
                 settings.getShort(TrainerConfig.REPLICATION))));
-        try (CorpusPublisher publisher = new CorpusPublisher(bootstrapServers, topic, chunkChars)) {
+        try (CorpusPublisher publisher = new CorpusPublisher(cluster.bootstrapServers, topic, chunkChars)) {
             for (String f : files) {
                 String id = source != null ? source : f.equals("-") ? "stdin" : Path.of(f).getFileName().toString();
                 try (InputStream in = f.equals("-") ? System.in : Files.newInputStream(Path.of(f));

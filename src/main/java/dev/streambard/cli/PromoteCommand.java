@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "promote", mixinStandardHelpOptions = true,
@@ -20,16 +21,12 @@ final class PromoteCommand implements Callable<Integer> {
     @Option(names = "--version", required = true, description = "The version to serve (a folder vNNNNNN in the checkpoint store).")
     long version;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", defaultValue = ConfigFile.LOCAL_BROKER,
-            description = "Kafka. Default: ${DEFAULT-VALUE} (where `serve` starts its embedded broker).")
-    String bootstrapServers;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Settings as a properties file (model.name, checkpoint.store, topics).")
-    Path config;
+    @Mixin
+    ClusterOptions cluster;
 
     @Override
     public Integer call() {
-        TrainerConfig settings = new TrainerConfig(ConfigFile.load(config, Map.of()));
+        TrainerConfig settings = new TrainerConfig(cluster.settings(Map.of()));
         CheckpointStore store = new CheckpointStore(Path.of(settings.getString(TrainerConfig.STORE)), settings.getString(TrainerConfig.MODEL_NAME));
         Path folder = store.folder(version);
         if (!Files.isDirectory(folder)) {
@@ -40,8 +37,8 @@ final class PromoteCommand implements Callable<Integer> {
         if (cp.lineage() == null || cp.lineage().version() != version || !cp.lineage().modelName().equals(store.modelName())) {
             throw new UserException(folder + " does not record itself as version " + version + " of " + store.modelName());
         }
-        TrainerSetup.ensureTopics(settings, bootstrapServers);
-        try (CheckpointEvents events = new CheckpointEvents(bootstrapServers, settings.getString(TrainerConfig.CHECKPOINTS_TOPIC),
+        TrainerSetup.ensureTopics(settings, cluster.bootstrapServers);
+        try (CheckpointEvents events = new CheckpointEvents(cluster.bootstrapServers, settings.getString(TrainerConfig.CHECKPOINTS_TOPIC),
                 settings.getString(TrainerConfig.CANDIDATES_TOPIC))) {
             events.promoted(CheckpointEvents.promotion(cp, folder, "promoted by hand (bin/streambard promote)", null, null));
         }

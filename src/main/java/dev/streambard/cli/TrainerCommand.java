@@ -55,12 +55,8 @@ final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Initial weights of a --fresh model. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", defaultValue = ConfigFile.LOCAL_BROKER,
-            description = "Kafka. Default: ${DEFAULT-VALUE} (where `serve` starts its embedded broker).")
-    String bootstrapServers;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Settings as a properties file (see README: Configuration).")
-    Path config;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--rounds", defaultValue = "0", description = "Stop after this many rounds; 0 runs until stopped. Default: ${DEFAULT-VALUE}.")
     int rounds;
@@ -68,14 +64,14 @@ final class TrainerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (rounds < 0) throw new UserException("--rounds must be 0 or more, got " + rounds);
-        TrainerConfig settings = new TrainerConfig(ConfigFile.load(config, Map.of()));
+        TrainerConfig settings = new TrainerConfig(cluster.settings(Map.of()));
         CheckpointStore store = new CheckpointStore(Path.of(settings.getString(TrainerConfig.STORE)), settings.getString(TrainerConfig.MODEL_NAME));
         PrintStream log = System.err;
         try (TrainerLock lock = TrainerLock.acquire(store.modelFolder(), store.modelName())) {
             String base = Corpus.load(baseCorpus, cacheDir == null ? Corpus.defaultCacheDir() : cacheDir);
-            TrainerSetup.ensureTopics(settings, bootstrapServers);
-            TrainerSetup.Prepared prepared = TrainerSetup.prepare(settings, bootstrapServers, store, startFrom(), base, log);
-            try (TrainingConsumer trainer = new TrainingConsumer(settings, bootstrapServers, store, prepared.start(), prepared.baseEncoded(), log)) {
+            TrainerSetup.ensureTopics(settings, cluster.bootstrapServers);
+            TrainerSetup.Prepared prepared = TrainerSetup.prepare(settings, cluster.bootstrapServers, store, startFrom(), base, log);
+            try (TrainingConsumer trainer = new TrainingConsumer(settings, cluster.bootstrapServers, store, prepared.start(), prepared.baseEncoded(), log)) {
                 CountDownLatch finished = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
                     trainer.wakeup(); // a round in progress is lost, never half-promoted
