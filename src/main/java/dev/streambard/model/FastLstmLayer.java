@@ -72,16 +72,16 @@ public class FastLstmLayer extends LSTM {
         assertInputSet(true);
         // The network runs a training forward pass just before; anything else gets one now.
         LstmSequence s = forwardInput == input ? sequence : forward(true, workspaceMgr);
-        toTimeMajor(permuteIfNWC(epsilon), s.dh);
+        LayerArrays.toTimeMajor(permuteIfNWC(epsilon), s.dh);
         s.backward(w, rw, dw, drw, db);
 
         Gradient gradient = new DefaultGradient();
-        putGradient(gradient, LSTMParamInitializer.INPUT_WEIGHT_KEY, dw);
-        putGradient(gradient, LSTMParamInitializer.RECURRENT_WEIGHT_KEY, drw);
-        putGradient(gradient, LSTMParamInitializer.BIAS_KEY, db);
+        LayerArrays.putGradient(gradientViews, gradient, LSTMParamInitializer.INPUT_WEIGHT_KEY, dw);
+        LayerArrays.putGradient(gradientViews, gradient, LSTMParamInitializer.RECURRENT_WEIGHT_KEY, drw);
+        LayerArrays.putGradient(gradientViews, gradient, LSTMParamInitializer.BIAS_KEY, db);
         weightNoiseParams.clear();
 
-        INDArray dx = fromTimeMajor(s.dx, s.batch, s.steps, ArrayType.ACTIVATION_GRAD, workspaceMgr);
+        INDArray dx = LayerArrays.fromTimeMajor(s.dx, s.batch, s.steps, dataType, ArrayType.ACTIVATION_GRAD, workspaceMgr);
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(dx)));
     }
 
@@ -101,7 +101,7 @@ public class FastLstmLayer extends LSTM {
         applyDropOutIfNecessary(training, workspaceMgr); // replaces input, once per input
         INDArray x = permuteIfNWC(input); // [B, N, T]
         LstmSequence s = sequenceFor((int) x.size(2), (int) x.size(0), (int) x.size(1));
-        toTimeMajor(x, s.x);
+        LayerArrays.toTimeMajor(x, s.x);
         w.array().assign(getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, training, workspaceMgr));
         rw.array().assign(getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr));
         b.array().assign(getParamWithNoise(LSTMParamInitializer.BIAS_KEY, training, workspaceMgr));
@@ -121,27 +121,5 @@ public class FastLstmLayer extends LSTM {
             sequence = new LstmSequence(steps, batch, inputs, units);
         }
         return sequence;
-    }
-
-    // Layout conversions. ND4J copies a 2-d transpose 2-3x faster than a 3-d permutation (measured 52-80 ms
-    // against 141-198 ms for [6400, 1024]), and the epsilon RnnOutputLayer returns is laid out [H][T][B].
-
-    /** [B, C, T] → time-major rows [T·B, C]; a single transposing copy when ncw's memory is [C][T][B]. */
-    private static void toTimeMajor(INDArray ncw, RowMatrix rows) {
-        rows.array().assign(ncw.permute(1, 2, 0).reshape('c', rows.cols, rows.rows).transpose()); // [C, T·B]ᵀ
-    }
-
-    /** Time-major rows [T·B, C] → a new [B, C, T] array, a view of an f-order [B, T, C] one: memory [C][T][B]. */
-    private INDArray fromTimeMajor(RowMatrix rows, int batch, int steps, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
-        INDArray out = workspaceMgr.create(type, dataType, new long[]{batch, steps, rows.cols}, 'f');
-        out.permute(2, 1, 0).reshape('c', rows.cols, rows.rows).assign(rows.array().transpose()); // a view: [C, T·B]
-        return out.permute(0, 2, 1);
-    }
-
-    /** Writes into the layer's gradient view (the updater reads the network's flattened gradient array). */
-    private void putGradient(Gradient gradient, String key, RowMatrix value) {
-        INDArray view = gradientViews.get(key);
-        view.assign(value.array().reshape(view.shape()));
-        gradient.gradientForVariable().put(key, view);
     }
 }
