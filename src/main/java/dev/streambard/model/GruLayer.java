@@ -85,15 +85,4 @@ public class GruLayer extends SameDiffLayer {
     public long getNOut() {
         return nOut;
     }
-
-    // The JSON names these sizes "nin" and "nout" (after the getters); without these setters a configuration
-    // read back from JSON had nIn = nOut = 0.
-
-    public void setNIn(long nIn) {
-        this.nIn = nIn;
-    }
-
-    public void setNOut(long nOut) {
-        this.nOut = nOut;
-    }
 }
