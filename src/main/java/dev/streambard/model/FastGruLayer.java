@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The runtime layer of a {@link GruLayer}: DL4J's SameDiff layer (parameters, gradient views and
  * serialisation unchanged) with the training passes ({@link #activate}, {@link #backpropGradient})
- * computed by {@link GruSequence}, within float rounding of ND4J's {@code gru} op. The forward pass is
- * kept for backprop instead of being run again as the SameDiff layer does.
+ * computed by {@link GruSequence}: the forward pass of ND4J's {@code gru} op within float rounding, and
+ * its true gradient, which the op's own backprop is not (see {@link GruLayer}). The forward pass is kept
+ * for backprop instead of being run again as the SameDiff layer does.
  *
  * <p>Arrays: input [B, N, T] (NCW), output [B, H, T]; parameters Wx [N, 3H], Wh [H, 3H], b [1, 3H].
  * Each sequence starts from zero state.
@@ -23,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code applyDropOutIfNecessary} do), which silently dropped the dropout between stacked GRU layers.
  * This layer applies it on both paths, as DL4J's LSTM does.
  *
- * <p>Float networks only: other data types and masked input run the SameDiff graph.
+ * <p>Float networks only: other data types and masked input run the SameDiff graph, with the op's backprop.
  */
 public class FastGruLayer extends SameDiffLayer {
     private GruSequence sequence;   // buffers for the last batch shape
