@@ -85,7 +85,7 @@ public class FastLstmLayer extends LSTM {
         LstmSequence s = forward(training, workspaceMgr);
         if (!nextLayerDropsOut) {
             // Memory [H][T][B]: RnnOutputLayer's reshape to [B·T, H] rows is then a view, not a copy (~6% of a step).
-            return permuteIfNWC(fromTimeMajor(s.h, s.batch, s.steps, ArrayType.ACTIVATIONS, workspaceMgr));
+            return permuteIfNWC(LayerArrays.fromTimeMajor(s.h, s.batch, s.steps, dataType, ArrayType.ACTIVATIONS, workspaceMgr));
         }
         // The stock layer's layout, f-order [B, H, T], memory [T][H][B]: the next layer's dropout draws its
         // mask in memory order, so this layout keeps dropout identical to DL4J's for the same random seed.
@@ -100,7 +100,7 @@ public class FastLstmLayer extends LSTM {
         assertInputSet(true);
         // The network runs a training forward pass just before; anything else gets one now.
         LstmSequence s = forwardInput == input ? sequence : forward(true, workspaceMgr);
-        toTimeMajor(permuteIfNWC(epsilon), s.dh);
+        LayerArrays.toTimeMajor(permuteIfNWC(epsilon), s.dh);
         // The gradients go straight into the layer's gradient views (the updater reads the network's
         // flattened gradient array), laid out as the parameters: see transposed(...).
         RowMatrix dwT = transposed(gradientViews, LSTMParamInitializer.INPUT_WEIGHT_KEY);
@@ -124,7 +124,7 @@ public class FastLstmLayer extends LSTM {
             embedding.acceptTableGradient(tableGradient.array());
             return new Pair<>(gradient, null);
         }
-        INDArray dx = fromTimeMajor(s.dx, s.batch, s.steps, ArrayType.ACTIVATION_GRAD, workspaceMgr);
+        INDArray dx = LayerArrays.fromTimeMajor(s.dx, s.batch, s.steps, dataType, ArrayType.ACTIVATION_GRAD, workspaceMgr);
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(dx)));
     }
 
@@ -174,7 +174,7 @@ public class FastLstmLayer extends LSTM {
             s.forwardFromTable(projection, tableRows, recurrentWeightsT(), bias);
         } else {
             tableRows = null;
-            toTimeMajor(x, s.x);
+            LayerArrays.toTimeMajor(x, s.x);
             s.forward(weightsT(), recurrentWeightsT(), bias);
         }
         forwardInput = training ? input : null;
@@ -218,20 +218,4 @@ public class FastLstmLayer extends LSTM {
         }
         return sequence;
     }
-
-    // Layout conversions. ND4J copies a 2-d transpose 2-3x faster than a 3-d permutation (measured 52-80 ms
-    // against 141-198 ms for [6400, 1024]), and the epsilon RnnOutputLayer returns is laid out [H][T][B].
-
-    /** [B, C, T] → time-major rows [T·B, C]; a single transposing copy when ncw's memory is [C][T][B]. */
-    private static void toTimeMajor(INDArray ncw, RowMatrix rows) {
-        rows.array().assign(ncw.permute(1, 2, 0).reshape('c', rows.cols, rows.rows).transpose()); // [C, T·B]ᵀ
-    }
-
-    /** Time-major rows [T·B, C] → a new [B, C, T] array, a view of an f-order [B, T, C] one: memory [C][T][B]. */
-    private INDArray fromTimeMajor(RowMatrix rows, int batch, int steps, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
-        INDArray out = workspaceMgr.create(type, dataType, new long[]{batch, steps, rows.cols}, 'f');
-        out.permute(2, 1, 0).reshape('c', rows.cols, rows.rows).assign(rows.array().transpose()); // a view: [C, T·B]
-        return out.permute(0, 2, 1);
-    }
-
 }

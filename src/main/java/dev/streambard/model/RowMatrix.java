@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A row-major float matrix (or a block of consecutive rows of one) in native memory, for the training
- * LSTM's buffers. Its memory belongs to a detached ND4J array, so ND4J can copy DL4J's arrays of any
+ * recurrent layers' buffers. Its memory belongs to a detached ND4J array, so ND4J can copy DL4J's arrays of any
  * layout into it ({@link #array()}), OpenBLAS multiplies it in place ({@link #gemm}), and the gate
  * arithmetic moves rows to and from the heap in bulk ({@link #read}, {@link #write}).
  */
