@@ -22,7 +22,7 @@ public final class CharModel {
     private final MultiLayerNetwork net;
 
     /** Every model's training steps share it: the garbage is the process's. */
-    private static final NativeGarbage NATIVE_GARBAGE = new NativeGarbage(Duration.ofSeconds(10));
+    private static final NativeGarbage NATIVE_GARBAGE = new NativeGarbage(Duration.ofSeconds(30));
 
     private CharModel(ModelConfig config, TrainingConfig training, Vocabulary vocabulary, MultiLayerNetwork net) {
         this.config = config;

@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
  * and ND4J's, outside their workspaces) that are freed only when the Java objects over them are
  * collected, and a large, quiet heap collects rarely: RSS grew by ~3 MB a step at the tutorial shape,
  * to 1.39 GB after one epoch of `train`. ND4J's own periodic collection
- * ({@code MemoryManager.togglePeriodicGc}) did not change that; a full collection every 10 s keeps it
+ * ({@code MemoryManager.togglePeriodicGc}) did not change that; a full collection every 30 s at most keeps it
  * flat (docs/benchmarks.md). Thread-safe.
  */
 final class NativeGarbage {
