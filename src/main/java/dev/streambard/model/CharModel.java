@@ -5,6 +5,7 @@ import dev.streambard.checkpoint.CheckpointException;
 import dev.streambard.engine.ModelWeights;
 import dev.streambard.text.Batch;
 import dev.streambard.text.Vocabulary;
+import java.time.Duration;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,6 +20,9 @@ public final class CharModel {
     private final TrainingConfig training;
     private final Vocabulary vocabulary;
     private final MultiLayerNetwork net;
+
+    /** Every model's training steps share it: the garbage is the process's. */
+    private static final NativeGarbage NATIVE_GARBAGE = new NativeGarbage(Duration.ofSeconds(30));
 
     private CharModel(ModelConfig config, TrainingConfig training, Vocabulary vocabulary, MultiLayerNetwork net) {
         this.config = config;
@@ -71,8 +75,12 @@ public final class CharModel {
 
     /** One optimizer step on a batch; returns the batch's mean loss before the step, in nats per character. */
     public double fit(Batch batch) {
-        net.fit(toDataSet(batch));
-        return net.score() / batch.seqLen(); // DL4J sums the loss over time steps and averages over the batch
+        try {
+            net.fit(toDataSet(batch));
+            return net.score() / batch.seqLen(); // DL4J sums the loss over time steps and averages over the batch
+        } finally {
+            NATIVE_GARBAGE.collectIfDue();
+        }
     }
 
     /** Mean cross-entropy in nats per character over every target in the batches (no dropout). */

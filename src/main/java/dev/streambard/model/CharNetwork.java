@@ -39,15 +39,17 @@ public final class CharNetwork {
                 .dataType(DataType.FLOAT)
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.XAVIER)
-                .list()
-                .layer(new EmbeddingSequenceLayer.Builder()
-                        .nIn(model.vocabSize()).nOut(model.embedding())
-                        .hasBias(false)
-                        // N(0, 1) as torch.nn.Embedding: Xavier's ~0.1 scale gave the LSTM weak inputs and
-                        // measurably slower first epochs (held-out 2.21 against 2.01 after one epoch).
-                        .weightInit(new NormalDistribution(0, 1))
-                        .outputDataFormat(RNNFormat.NCW)
-                        .build());
+                .list();
+        EmbeddingSequenceLayer embedding = new EmbeddingSequenceLayer.Builder()
+                .nIn(model.vocabSize()).nOut(model.embedding())
+                .hasBias(false)
+                // N(0, 1) as torch.nn.Embedding: Xavier's ~0.1 scale gave the LSTM weak inputs and
+                // measurably slower first epochs (held-out 2.21 against 2.01 after one epoch).
+                .weightInit(new NormalDistribution(0, 1))
+                .outputDataFormat(RNNFormat.NCW)
+                .build();
+        boolean fast = lstm == LstmImplementation.FAST && model.cell() == CellType.LSTM;
+        list.layer(fast ? FastEmbedding.of(embedding) : embedding);
         for (int l = 0; l < model.layers(); l++) {
             list.layer(recurrentLayer(model, l, lstm));
         }
@@ -59,6 +61,13 @@ public final class CharNetwork {
         MultiLayerConfiguration conf = list.layer(output.build()).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        if (net.getLayer(0) instanceof FastEmbeddingLayer e && net.getLayer(1) instanceof FastLstmLayer first) {
+            first.readsEmbeddingOf(e);
+        }
+        for (int l = 1; l <= model.layers(); l++) {
+            // Every layer above a recurrent one drops out its input when the model has dropout.
+            if (net.getLayer(l) instanceof FastLstmLayer recurrent) recurrent.nextLayerDropsOut(model.dropout() > 0);
+        }
         return net;
     }
 

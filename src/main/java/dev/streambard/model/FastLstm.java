@@ -1,7 +1,5 @@
 package dev.streambard.model;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -23,28 +21,13 @@ public class FastLstm extends LSTM {
     public FastLstm() {
     }
 
-    /**
-     * The same configuration as {@code stock}. Its builder's constructor is private, so every field the
-     * builder set (the class hierarchy's, defaults included) is copied over.
-     */
+    /** The same configuration as {@code stock} (every field its builder set, defaults included). */
     public static FastLstm of(LSTM stock) {
         if (!(stock.getActivationFn() instanceof ActivationTanH) || !(stock.getGateActivationFn() instanceof ActivationSigmoid)) {
             throw new IllegalArgumentException("FastLstm computes tanh cells with sigmoid gates, not "
                     + stock.getActivationFn() + " / " + stock.getGateActivationFn());
         }
-        FastLstm fast = new FastLstm();
-        try {
-            for (Class<?> c = LSTM.class; c != Object.class; c = c.getSuperclass()) {
-                for (Field f : c.getDeclaredFields()) {
-                    if (Modifier.isStatic(f.getModifiers())) continue;
-                    f.setAccessible(true);
-                    f.set(fast, f.get(stock));
-                }
-            }
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot copy DL4J's LSTM configuration", e);
-        }
-        return fast;
+        return LayerConfigs.copyFields(LSTM.class, stock, new FastLstm());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.streambard.model;
 
+import java.util.List;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -17,35 +18,59 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * forward pass is kept for backprop instead of being run again as DL4J's layer does.
  *
  * <p>Arrays: input [B, N, T] (NCW), output [B, H, T]; parameters as DL4J's {@link LSTMParamInitializer}
- * lays them out: W [N, 4H], RW [H, 4H], b [1, 4H]. Each sequence starts from zero state.
+ * lays them out: W [N, 4H], RW [H, 4H], b [1, 4H]. Each sequence starts from zero state. The products read
+ * the parameters and write the gradients in place, in DL4J's own arrays (no copies).
  *
- * <p>Everything else is the stock layer's: float networks only (others, masks, truncated BPTT and
- * {@code rnnTimeStep} run DL4J's code).
+ * <p>When the layer reads a {@link FastEmbeddingLayer}'s output ({@link #readsEmbeddingOf}), it works on the
+ * embedding table's V rows rather than on B·T copies of them: the input projection, dW and the embedding's
+ * gradient cost three products of V rows instead of B·T (at the tutorial shape, 65 against 6,400).
+ *
+ * <p>Everything else is the stock layer's: float networks only (others, masks, weight noise, truncated BPTT
+ * and {@code rnnTimeStep} run DL4J's code).
  */
 public class FastLstmLayer extends LSTM {
     private LstmSequence sequence;  // buffers for the last batch shape
     private INDArray forwardInput;  // the input that sequence holds a training forward pass of, else null
-    // Parameters copied to row-major native matrices once per pass, and their gradients.
-    private RowMatrix w;   // [N, 4H]
-    private RowMatrix rw;  // [H, 4H]
-    private RowMatrix b;   // [1, 4H]
-    private RowMatrix dw;
-    private RowMatrix drw;
-    private RowMatrix db;
-    private final float[] bias;
+    private final int inputs;   // N
+    private final int units;    // H
+    private final float[] bias; // [4H], read once per forward pass
+    // When the input is an embedding's output: that layer, and for the current pass the time-major table
+    // row of each input row (null otherwise), the table E [V, N], E·W [V, G], S [V, G] and dE [V, N].
+    private FastEmbeddingLayer embedding;
+    private boolean nextLayerDropsOut = true;
+    private int[] tableRows;
+    private RowMatrix table;
+    private RowMatrix projection;
+    private RowMatrix tableDeltas;
+    private RowMatrix tableGradient;
 
     public FastLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         org.deeplearning4j.nn.conf.layers.LSTM c = (org.deeplearning4j.nn.conf.layers.LSTM) conf.getLayer();
-        int n = (int) c.getNIn();
-        int g = 4 * (int) c.getNOut();
-        bias = new float[g];
-        w = RowMatrix.allocate(n, g);
-        rw = RowMatrix.allocate(g / 4, g);
-        b = RowMatrix.allocate(1, g);
-        dw = RowMatrix.allocate(n, g);
-        drw = RowMatrix.allocate(g / 4, g);
-        db = RowMatrix.allocate(1, g);
+        inputs = (int) c.getNIn();
+        units = (int) c.getNOut();
+        bias = new float[4 * units];
+    }
+
+    /**
+     * Reads its input as rows of {@code layer}'s table when it is that layer's output: the input projection
+     * and its gradients then cost products over the V table rows instead of the B·T input rows.
+     */
+    void readsEmbeddingOf(FastEmbeddingLayer layer) {
+        this.embedding = layer;
+    }
+
+    /**
+     * Whether the layer this one feeds applies dropout to its input (the safe default: yes). If not, the
+     * output is laid out for the next layer's reshapes rather than for DL4J's dropout masks.
+     */
+    void nextLayerDropsOut(boolean dropsOut) {
+        this.nextLayerDropsOut = dropsOut;
+    }
+
+    /** Whether the last forward pass read its input as embedding table rows. */
+    boolean readTableRows() {
+        return tableRows != null;
     }
 
     @Override
@@ -58,9 +83,12 @@ public class FastLstmLayer extends LSTM {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!handles()) return super.activate(training, workspaceMgr);
         LstmSequence s = forward(training, workspaceMgr);
-        // The stock layer's layout, f-order [B, H, T]: the next layer's dropout draws its mask in memory
-        // order, so this layout keeps dropout identical to DL4J's for the same random seed. (The layout of
-        // fromTimeMajor would spare RnnOutputLayer a copy, ~5% of a step, but map the masks differently.)
+        if (!nextLayerDropsOut) {
+            // Memory [H][T][B]: RnnOutputLayer's reshape to [B·T, H] rows is then a view, not a copy (~6% of a step).
+            return permuteIfNWC(LayerArrays.fromTimeMajor(s.h, s.batch, s.steps, dataType, ArrayType.ACTIVATIONS, workspaceMgr));
+        }
+        // The stock layer's layout, f-order [B, H, T], memory [T][H][B]: the next layer's dropout draws its
+        // mask in memory order, so this layout keeps dropout identical to DL4J's for the same random seed.
         INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, dataType, new long[]{s.batch, s.units, s.steps}, 'f');
         out.assign(s.h.array().reshape(s.steps, s.batch, s.units).permute(1, 2, 0)); // [T, B, H] → [B, H, T]
         return permuteIfNWC(out);
@@ -72,16 +100,31 @@ public class FastLstmLayer extends LSTM {
         assertInputSet(true);
         // The network runs a training forward pass just before; anything else gets one now.
         LstmSequence s = forwardInput == input ? sequence : forward(true, workspaceMgr);
-        toTimeMajor(permuteIfNWC(epsilon), s.dh);
-        s.backward(w, rw, dw, drw, db);
+        LayerArrays.toTimeMajor(permuteIfNWC(epsilon), s.dh);
+        // The gradients go straight into the layer's gradient views (the updater reads the network's
+        // flattened gradient array), laid out as the parameters: see transposed(...).
+        RowMatrix dwT = transposed(gradientViews, LSTMParamInitializer.INPUT_WEIGHT_KEY);
+        RowMatrix drwT = transposed(gradientViews, LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
+        RowMatrix db = transposed(gradientViews, LSTMParamInitializer.BIAS_KEY);
+        boolean fromTable = tableRows != null;
+        if (fromTable) {
+            s.backwardToTable(tableRows, table, weightsT(), recurrentWeightsT(), dwT, drwT, db, tableDeltas, tableGradient);
+        } else {
+            s.backward(weightsT(), recurrentWeightsT(), dwT, drwT, db);
+        }
 
         Gradient gradient = new DefaultGradient();
-        putGradient(gradient, LSTMParamInitializer.INPUT_WEIGHT_KEY, dw);
-        putGradient(gradient, LSTMParamInitializer.RECURRENT_WEIGHT_KEY, drw);
-        putGradient(gradient, LSTMParamInitializer.BIAS_KEY, db);
-        weightNoiseParams.clear();
+        for (String key : List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
+                LSTMParamInitializer.BIAS_KEY)) {
+            gradient.gradientForVariable().put(key, gradientViews.get(key));
+        }
 
-        INDArray dx = fromTimeMajor(s.dx, s.batch, s.steps, ArrayType.ACTIVATION_GRAD, workspaceMgr);
+        if (fromTable) {
+            // The embedding's gradient goes to it directly; it is the first layer and needs no dL/dx.
+            embedding.acceptTableGradient(tableGradient.array());
+            return new Pair<>(gradient, null);
+        }
+        INDArray dx = LayerArrays.fromTimeMajor(s.dx, s.batch, s.steps, dataType, ArrayType.ACTIVATION_GRAD, workspaceMgr);
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(dx)));
     }
 
@@ -89,11 +132,32 @@ public class FastLstmLayer extends LSTM {
     public void clear() {
         super.clear();
         forwardInput = null;
+        tableRows = null;
     }
 
-    /** Float, unmasked, rank-3 input: what {@link LstmSequence} computes; DL4J's code runs anything else. */
+    /**
+     * Float, unmasked, rank-3 input without weight noise: what {@link LstmSequence} computes; DL4J's code runs
+     * anything else.
+     */
     private boolean handles() {
-        return dataType == DataType.FLOAT && maskArray == null && input != null && input.rank() == 3;
+        return dataType == DataType.FLOAT && maskArray == null && input != null && input.rank() == 3
+                && layerConf().getWeightNoise() == null;
+    }
+
+    /**
+     * A parameter (or gradient) array of this layer as the matrix products use it, over the same memory: DL4J
+     * keeps W [N, 4H], RW [H, 4H] and b [1, 4H] in f order, which is Wᵀ [4H, N], RWᵀ [4H, H] and b row-major.
+     */
+    private static RowMatrix transposed(java.util.Map<String, INDArray> arrays, String key) {
+        return RowMatrix.transposeOf(arrays.get(key));
+    }
+
+    private RowMatrix weightsT() {
+        return transposed(params, LSTMParamInitializer.INPUT_WEIGHT_KEY);
+    }
+
+    private RowMatrix recurrentWeightsT() {
+        return transposed(params, LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
     }
 
     private LstmSequence forward(boolean training, LayerWorkspaceMgr workspaceMgr) {
@@ -101,47 +165,57 @@ public class FastLstmLayer extends LSTM {
         applyDropOutIfNecessary(training, workspaceMgr); // replaces input, once per input
         INDArray x = permuteIfNWC(input); // [B, N, T]
         LstmSequence s = sequenceFor((int) x.size(2), (int) x.size(0), (int) x.size(1));
-        toTimeMajor(x, s.x);
-        w.array().assign(getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, training, workspaceMgr));
-        rw.array().assign(getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr));
-        b.array().assign(getParamWithNoise(LSTMParamInitializer.BIAS_KEY, training, workspaceMgr));
-        b.read(bias);
-        s.forward(w, rw, bias);
+        transposed(params, LSTMParamInitializer.BIAS_KEY).read(bias);
+        int[] characters = embedding == null ? null : embedding.charactersBehind(input);
+        if (characters != null) {
+            tableRows = timeMajor(characters, s.batch, s.steps);
+            readTable(embedding.table());
+            RowMatrix.gemm(table, false, weightsT(), true, projection, 0f); // [V, N]·[N, G]
+            s.forwardFromTable(projection, tableRows, recurrentWeightsT(), bias);
+        } else {
+            tableRows = null;
+            LayerArrays.toTimeMajor(x, s.x);
+            s.forward(weightsT(), recurrentWeightsT(), bias);
+        }
         forwardInput = training ? input : null;
         return s;
     }
 
-    private LstmSequence sequenceFor(int steps, int batch, int inputs) {
-        int units = rw.rows;
-        if (inputs != w.rows) {
-            throw new IllegalArgumentException("input has " + inputs + " features but the layer has nIn = " + w.rows);
+    /** Row-major [B·T] (b·T + t) → time-major [T·B] (t·B + b). */
+    private static int[] timeMajor(int[] rowMajor, int batch, int steps) {
+        int[] out = new int[rowMajor.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) out[t * batch + b] = rowMajor[b * steps + t];
+        }
+        return out;
+    }
+
+    /** Copies the embedding table E [V, N] in, sizing the table buffers for V on first use. */
+    private void readTable(INDArray e) {
+        int vocab = (int) e.size(0);
+        if (table == null || table.rows != vocab) {
+            if (table != null) {
+                table.close();
+                projection.close();
+                tableDeltas.close();
+                tableGradient.close();
+            }
+            table = RowMatrix.allocate(vocab, inputs);
+            projection = RowMatrix.allocate(vocab, 4 * units);
+            tableDeltas = RowMatrix.allocate(vocab, 4 * units);
+            tableGradient = RowMatrix.allocate(vocab, inputs);
+        }
+        table.array().assign(e);
+    }
+
+    private LstmSequence sequenceFor(int steps, int batch, int features) {
+        if (features != inputs) {
+            throw new IllegalArgumentException("input has " + features + " features but the layer has nIn = " + inputs);
         }
         if (sequence == null || !sequence.fits(steps, batch, inputs, units)) {
             if (sequence != null) sequence.close();
             sequence = new LstmSequence(steps, batch, inputs, units);
         }
         return sequence;
-    }
-
-    // Layout conversions. ND4J copies a 2-d transpose 2-3x faster than a 3-d permutation (measured 52-80 ms
-    // against 141-198 ms for [6400, 1024]), and the epsilon RnnOutputLayer returns is laid out [H][T][B].
-
-    /** [B, C, T] → time-major rows [T·B, C]; a single transposing copy when ncw's memory is [C][T][B]. */
-    private static void toTimeMajor(INDArray ncw, RowMatrix rows) {
-        rows.array().assign(ncw.permute(1, 2, 0).reshape('c', rows.cols, rows.rows).transpose()); // [C, T·B]ᵀ
-    }
-
-    /** Time-major rows [T·B, C] → a new [B, C, T] array, a view of an f-order [B, T, C] one: memory [C][T][B]. */
-    private INDArray fromTimeMajor(RowMatrix rows, int batch, int steps, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
-        INDArray out = workspaceMgr.create(type, dataType, new long[]{batch, steps, rows.cols}, 'f');
-        out.permute(2, 1, 0).reshape('c', rows.cols, rows.rows).assign(rows.array().transpose()); // a view: [C, T·B]
-        return out.permute(0, 2, 1);
-    }
-
-    /** Writes into the layer's gradient view (the updater reads the network's flattened gradient array). */
-    private void putGradient(Gradient gradient, String key, RowMatrix value) {
-        INDArray view = gradientViews.get(key);
-        view.assign(value.array().reshape(view.shape()));
-        gradient.gradientForVariable().put(key, view);
     }
 }

@@ -1,10 +1,14 @@
 package dev.streambard.model;
 
+import java.util.Collection;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -12,12 +16,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A GRU layer for DL4J networks (DL4J 1.0.0-M2.1 has no GRU layer), built on ND4J's native {@code gru} op,
- * which has its own backprop.
+ * A GRU layer for DL4J networks (DL4J 1.0.0-M2.1 has no GRU layer): the configuration (parameters,
+ * initialisation, JSON), defined as a SameDiff graph on ND4J's native {@code gru} op. Networks run it as
+ * {@link FastGruLayer}, which computes float training passes with {@link GruSequence} and runs this graph
+ * for anything else.
  *
  * <p>Parameters: Wx [nIn, 3H], Wh [H, 3H], b [1, 3H], gate blocks ordered (reset r, update u, candidate c):
- * r = σ(x·Wxr + h·Whr + br), u = σ(x·Wxu + h·Whu + bu), c = tanh(x·Wxc + (r⊙h)·Whc + bc),
- * h' = u⊙h + (1−u)⊙c. The sequence starts from h = 0.
+ * r = σ(x·Wxr + h·Whr + br), u = σ(x·Wxu + h·Whu + bu), c = tanh(x·Wxc + bc + r⊙(h·Whc)),
+ * h' = u⊙h + (1−u)⊙c: the reset gate scales the recurrent product, as the op computes (FastGruLayerTest
+ * checks the op against GruSequence with non-zero state). The sequence starts from h = 0.
+ *
+ * <p>The op's own backprop (ND4J 1.0.0-M2.1) is not the gradient of its forward pass: it differs from
+ * central differences, most in the reset gate's columns, so FastGruLayerTest checks gradients against an
+ * unrolled graph of elementary ops instead.
  */
 public class GruLayer extends SameDiffLayer {
     public static final String INPUT_WEIGHTS = "Wx";
@@ -44,6 +55,19 @@ public class GruLayer extends SameDiffLayer {
         SDVariable bias = sd.reshape(params.get(BIAS), 3 * nOut);
         SDVariable out = sd.rnn().gru(timeMajor, h0, params.get(INPUT_WEIGHTS), params.get(RECURRENT_WEIGHTS), bias);
         return sd.permute(out, 1, 2, 0); // [T, B, H] → [B, H, T]
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        // As DL4J's SameDiffLayer.instantiate, with the runtime layer that runs GruSequence.
+        FastGruLayer layer = new FastGruLayer(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
     }
 
     @Override
@@ -84,5 +108,16 @@ public class GruLayer extends SameDiffLayer {
 
     public long getNOut() {
         return nOut;
+    }
+
+    // The JSON names these sizes "nin" and "nout" (after the getters); without these setters a configuration
+    // read back from JSON had nIn = nOut = 0.
+
+    public void setNIn(long nIn) {
+        this.nIn = nIn;
+    }
+
+    public void setNOut(long nOut) {
+        this.nOut = nOut;
     }
 }

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * row t·B + b holds example b at step t, so a step is a block of B consecutive rows.
  *
  * <p>Cost: the input projection, the weight gradients and the input gradient are one matrix product
- * each over all T·B rows; only the recurrent products (h·RW forward, δ·RWᵀ backward) go step by step.
+ * each over all T·B rows (over the V rows of a table when the input is an embedding); only the recurrent
+ * products (h·RW forward, δ·RWᵀ backward) go step by step.
  * The gate arithmetic runs on the heap in simple loops, which the JIT vectorises.
  */
 final class LstmSequence {
@@ -73,13 +74,33 @@ final class LstmSequence {
         return this.steps == steps && this.batch == batch && this.inputs == inputs && this.units == units;
     }
 
-    /** x → h, keeping what {@link #backward} needs. w [N, G], rw [H, G], bias [G]. */
-    void forward(RowMatrix w, RowMatrix rw, float[] bias) {
-        RowMatrix.gemm(x, false, w, false, gates, 0f); // [T·B, N]·[N, G]
+    /** x → h, keeping what {@link #backward} needs. wT = Wᵀ [G, N], rwT = RWᵀ [G, H], bias [G]. */
+    void forward(RowMatrix wT, RowMatrix rwT, float[] bias) {
+        RowMatrix.gemm(x, false, wT, true, gates, 0f); // [T·B, N]·[N, G]
+        recur(rwT, bias);
+    }
+
+    /**
+     * As {@link #forward}, for an input whose rows are rows of a table E [V, N] (an embedding): row r of x is
+     * E[rows[r]], so x·W is row rows[r] of projection = E·W [V, G], gathered instead of multiplied (V ≪ T·B).
+     * {@link #x} is not read.
+     */
+    void forwardFromTable(RowMatrix projection, int[] rows, RowMatrix rwT, float[] bias) {
+        if (rows.length != steps * batch || projection.cols != width) {
+            throw new IllegalArgumentException(rows.length + " rows of a table of width " + projection.cols);
+        }
+        float[] table = new float[projection.rows * width];
+        projection.read(table);
+        for (int r = 0; r < rows.length; r++) gates.writeRow(r, table, rows[r] * width);
+        recur(rwT, bias);
+    }
+
+    /** The recurrence over the input projections in gates: step by step, h·RW then the gate arithmetic. */
+    private void recur(RowMatrix rwT, float[] bias) {
         int stateSize = batch * units;
         for (int t = 0; t < steps; t++) {
             RowMatrix stepGates = gates.rows(t * batch, batch);
-            if (t > 0) RowMatrix.gemm(h.rows((t - 1) * batch, batch), false, rw, false, stepGates, 1f); // += [B, H]·[H, G]
+            if (t > 0) RowMatrix.gemm(h.rows((t - 1) * batch, batch), false, rwT, true, stepGates, 1f); // += [B, H]·[H, G]
             stepGates.read(gateRows);
             float[] prevCells = t > 0 ? cells : zeroState;
             int prev = t > 0 ? (t - 1) * stateSize : 0;
@@ -111,10 +132,36 @@ final class LstmSequence {
     }
 
     /**
-     * dh → dx and the parameter gradients, after a {@link #forward} on the same input and weights.
-     * dw [N, G], drw [H, G], db [1, G] are overwritten.
+     * dh → dx and the parameter gradients, after a {@link #forward} on the same input and weights. The
+     * gradients, transposed as the weights are, are overwritten: dwT [G, N], drwT [G, H], db [G].
      */
-    void backward(RowMatrix w, RowMatrix rw, RowMatrix dw, RowMatrix drw, RowMatrix db) {
+    void backward(RowMatrix wT, RowMatrix rwT, RowMatrix dwT, RowMatrix drwT, RowMatrix db) {
+        recurBackward(rwT, drwT, db);
+        RowMatrix.gemm(gates, true, x, false, dwT, 0f); // [G, T·B]·[T·B, N]
+        RowMatrix.gemm(gates, false, wT, false, dx, 0f); // [T·B, G]·[G, N]
+    }
+
+    /**
+     * As {@link #backward}, after a {@link #forwardFromTable} with the same rows: instead of dx, the table's
+     * gradient dTable [V, N]. With S [V, G] the deltas summed per table row (scratch, overwritten),
+     * dWᵀ = Sᵀ·E and dE = S·Wᵀ: products over V rows instead of T·B.
+     */
+    void backwardToTable(int[] rows, RowMatrix table, RowMatrix wT, RowMatrix rwT, RowMatrix dwT, RowMatrix drwT,
+                         RowMatrix db, RowMatrix sums, RowMatrix dTable) {
+        recurBackward(rwT, drwT, db);
+        float[] summed = new float[sums.rows * width];
+        for (int r = 0; r < rows.length; r++) {
+            gates.readRow(r, gateRows, 0);
+            int to = rows[r] * width;
+            for (int j = 0; j < width; j++) summed[to + j] += gateRows[j];
+        }
+        sums.write(summed);
+        RowMatrix.gemm(sums, true, table, false, dwT, 0f);  // [G, V]·[V, N]
+        RowMatrix.gemm(sums, false, wT, false, dTable, 0f); // [V, G]·[G, N]
+    }
+
+    /** Back through the recurrence: gates become the deltas dL/dz; then drwT and db. */
+    private void recurBackward(RowMatrix rwT, RowMatrix drwT, RowMatrix db) {
         Arrays.fill(recurrentRows, 0f);
         Arrays.fill(cellCarry, 0f);
         Arrays.fill(biasGrad, 0f);
@@ -133,20 +180,18 @@ final class LstmSequence {
                 for (int j = 0; j < width; j++) biasGrad[j] += gateRows[b * width + j];
             }
             if (t > 0) {
-                RowMatrix.gemm(stepGates, false, rw, true, recurrentGrad, 0f); // [B, G]·[G, H]
+                RowMatrix.gemm(stepGates, false, rwT, false, recurrentGrad, 0f); // [B, G]·[G, H]
                 recurrentGrad.read(recurrentRows);
             }
         }
         db.write(biasGrad);
         int rows = steps * batch;
-        RowMatrix.gemm(x, true, gates, false, dw, 0f);  // [N, T·B]·[T·B, G]
         if (steps > 1) {
-            // h_{t−1}ᵀ·δ_t summed over t ≥ 1 (h₋₁ = 0): [H, (T−1)·B]·[(T−1)·B, G]
-            RowMatrix.gemm(h.rows(0, rows - batch), true, gates.rows(batch, rows - batch), false, drw, 0f);
+            // dRWᵀ = Σ_{t ≥ 1} δ_tᵀ·h_{t−1} (h₋₁ = 0): [G, (T−1)·B]·[(T−1)·B, H]
+            RowMatrix.gemm(gates.rows(batch, rows - batch), true, h.rows(0, rows - batch), false, drwT, 0f);
         } else {
-            drw.array().assign(0);
+            drwT.fill(0f);
         }
-        RowMatrix.gemm(gates, false, w, true, dx, 0f);  // [T·B, G]·[G, N]
     }
 
     /**

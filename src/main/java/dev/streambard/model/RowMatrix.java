@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A row-major float matrix (or a block of consecutive rows of one) in native memory, for the training
- * LSTM's buffers. Its memory belongs to a detached ND4J array, so ND4J can copy DL4J's arrays of any
+ * recurrent layers' buffers. Its memory belongs to a detached ND4J array, so ND4J can copy DL4J's arrays of any
  * layout into it ({@link #array()}), OpenBLAS multiplies it in place ({@link #gemm}), and the gate
  * arithmetic moves rows to and from the heap in bulk ({@link #read}, {@link #write}).
  */
@@ -32,15 +32,34 @@ final class RowMatrix {
         this.owner = owner;
         this.whole = whole;
         this.first = firstElement;
-        FloatPointer base = new FloatPointer(owner.data().addressPointer());
+        FloatPointer base = new FloatPointer(owner.data().addressPointer()); // a view's data starts at the view
         this.data = base.position(base.position() + firstElement);
-        this.floats = owner.data().asNioFloat().slice((int) firstElement, rows * cols);
+        FloatPointer span = new FloatPointer(data);
+        this.floats = span.limit(span.position() + (long) rows * cols).asBuffer();
     }
 
     /** A new matrix outside every ND4J workspace (it lives across iterations); contents undefined. */
     static RowMatrix allocate(int rows, int cols) {
         if ((long) rows * cols > Integer.MAX_VALUE) throw new IllegalArgumentException("matrix too large: " + rows + "x" + cols);
         return new RowMatrix(Nd4j.createUninitializedDetached(DataType.FLOAT, rows, cols), true, 0, rows, cols);
+    }
+
+    /**
+     * The transpose of a float matrix that DL4J keeps contiguous in f (column-major) order, such as a layer's
+     * weights or their gradient, over the same memory: [R, C] in f order is [C, R] row-major. Writes go to
+     * the array.
+     */
+    static RowMatrix transposeOf(INDArray m) {
+        if (m.dataType() == DataType.FLOAT && m.rank() == 1 && m.stride(0) == 1) {
+            return new RowMatrix(m, false, 0, 1, (int) m.length()); // a vector: the same either way
+        }
+        // Element (i, j) at i·stride(0) + j·stride(1); a stride along a dimension of size 1 is never used.
+        boolean contiguousF = m.rank() == 2 && m.dataType() == DataType.FLOAT
+                && (m.rows() == 1 || m.stride(0) == 1) && (m.columns() == 1 || m.stride(1) == m.rows());
+        if (!contiguousF) {
+            throw new IllegalArgumentException("not a contiguous f-order float matrix: " + m.shapeInfoToString());
+        }
+        return new RowMatrix(m, false, 0, (int) m.columns(), (int) m.rows());
     }
 
     /** Rows [from, from + count) of this matrix, sharing its memory. */
@@ -65,6 +84,21 @@ final class RowMatrix {
     /** Copies {@code from[0, rows·cols)} into this block. */
     void write(float[] from) {
         floats.put(0, from, 0, rows * cols);
+    }
+
+    /** Sets every element to {@code value}. */
+    void fill(float value) {
+        for (int i = 0; i < rows * cols; i++) floats.put(i, value);
+    }
+
+    /** Copies {@code from[offset, offset + cols)} into row {@code row} of this block. */
+    void writeRow(int row, float[] from, int offset) {
+        floats.put(row * cols, from, offset, cols);
+    }
+
+    /** Copies row {@code row} of this block into {@code into[offset, offset + cols)}. */
+    void readRow(int row, float[] into, int offset) {
+        floats.get(row * cols, into, offset, cols);
     }
 
     /** Frees the memory now rather than at garbage collection. */

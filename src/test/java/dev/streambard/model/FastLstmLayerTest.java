@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,13 +71,15 @@ class FastLstmLayerTest {
         assertInstanceOf(FastLstmLayer.class, fast.getLayer(2));
         String fastJson = fast.getLayerWiseConfigurations().toJson();
         assertEquals(stock.getLayerWiseConfigurations().toJson(),
-                fastJson.replace(FastLstm.class.getName(), org.deeplearning4j.nn.conf.layers.LSTM.class.getName()));
+                fastJson.replace(FastLstm.class.getName(), org.deeplearning4j.nn.conf.layers.LSTM.class.getName())
+                        .replace(FastEmbedding.class.getName(), EmbeddingSequenceLayer.class.getName()));
         // Same layout and the same initial values for the same seed.
         assertArrayEquals(flat(stock.params()), flat(fast.params()), 0f);
         // A configuration read back from JSON builds the fast layer again.
         MultiLayerNetwork reread = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(fastJson));
         reread.init();
         assertInstanceOf(FastLstmLayer.class, reread.getLayer(1));
+        assertInstanceOf(FastEmbeddingLayer.class, reread.getLayer(0));
     }
 
     @ParameterizedTest(name = "layers {0}, batch {1}, steps {2}")
@@ -109,6 +113,8 @@ class FastLstmLayerTest {
         fast.computeGradientAndScore();
 
         assertEquals(stock.score(), fast.score(), 1e-5 * stock.score());
+        // The first LSTM layer read the embedding's table rows, not B·T copies of them.
+        assertTrue(((FastLstmLayer) fast.getLayer(1)).readTableRows());
         // The whole network's gradient: the embedding's and output layer's depend on the LSTM's dx and h.
         assertClose(flat(stock.gradient().gradient()), flat(fast.gradient().gradient()), 1e-5, "gradient");
     }
@@ -122,15 +128,18 @@ class FastLstmLayerTest {
         INDArray gradient = net.getFlattenedGradients().dup(); // laid out as params()
         INDArray params = net.params(); // a view the layers share, so writes change the network
 
-        // Each LSTM parameter array (W, RW, b of both layers), probed at the entries with the largest gradients.
+        // The embedding table and each LSTM parameter array (W, RW, b of both layers), probed at the entries
+        // with the largest gradients.
         float eps = 1e-2f;
         int checked = 0;
-        for (int l = 1; l <= 2; l++) {
+        for (int l = 0; l <= 2; l++) {
             long layerStart = 0;
             for (int k = 0; k < l; k++) layerStart += net.getLayer(k).numParams();
-            for (String key : List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
-                    LSTMParamInitializer.BIAS_KEY)) {
-                long start = layerStart + offsetOf(net, l, key);
+            List<String> keys = l == 0 ? List.of(DefaultParamInitializer.WEIGHT_KEY)
+                    : List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
+                            LSTMParamInitializer.BIAS_KEY);
+            for (String key : keys) {
+                long start = layerStart + (l == 0 ? 0 : offsetOf(net, l, key));
                 long n = net.getLayer(l).getParam(key).length();
                 for (long i : largest(gradient, start, n, 4)) {
                     float original = params.getFloat(i);
@@ -148,7 +157,7 @@ class FastLstmLayerTest {
                 }
             }
         }
-        assertEquals(24, checked);
+        assertEquals(28, checked);
     }
 
     /** Offset of a parameter array within its layer's flattened parameters (W, RW, b in that order). */

@@ -1,0 +1,45 @@
+package dev.streambard.model;
+
+import java.util.Map;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Conversions between DL4J's arrays and the time-major {@link RowMatrix} buffers of the hand-written
+ * recurrent layers ({@link FastLstmLayer}, {@link FastGruLayer}).
+ *
+ * <p>ND4J copies a 2-d transpose 2-3x faster than a 3-d permutation (measured 52-80 ms against
+ * 141-198 ms for [6400, 1024]), and the epsilon RnnOutputLayer returns is laid out [H][T][B], so both
+ * directions go through a [C, T·B] view.
+ */
+final class LayerArrays {
+
+    private LayerArrays() {
+    }
+
+    /** [B, C, T] → time-major rows [T·B, C]; a single transposing copy when ncw's memory is [C][T][B]. */
+    static void toTimeMajor(INDArray ncw, RowMatrix rows) {
+        rows.array().assign(ncw.permute(1, 2, 0).reshape('c', rows.cols, rows.rows).transpose()); // [C, T·B]ᵀ
+    }
+
+    /** Time-major rows [T·B, C] → a new [B, C, T] array, a view of an f-order [B, T, C] one: memory [C][T][B]. */
+    static INDArray fromTimeMajor(RowMatrix rows, int batch, int steps, DataType dataType, ArrayType type,
+                                  LayerWorkspaceMgr workspaceMgr) {
+        INDArray out = workspaceMgr.create(type, dataType, new long[]{batch, steps, rows.cols}, 'f');
+        out.permute(2, 1, 0).reshape('c', rows.cols, rows.rows).assign(rows.array().transpose()); // a view: [C, T·B]
+        return out.permute(0, 2, 1);
+    }
+
+    /**
+     * Copies a parameter gradient into the layer's gradient view for {@code key} and records the view in
+     * {@code gradient}: the updater reads the network's flattened gradient array, which the views share.
+     */
+    static void putGradient(Map<String, INDArray> views, Gradient gradient, String key, RowMatrix value) {
+        INDArray view = views.get(key);
+        view.assign(value.array().reshape(view.shape()));
+        gradient.gradientForVariable().put(key, view);
+    }
+}
