@@ -46,6 +46,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     /** Request id → when it arrived (System.nanoTime), until its first character: for the time-to-first-character metric. */
     private final Map<String, Long> awaitingFirst = new java.util.HashMap<>();
     private final Map<String, SessionState> live = new LinkedHashMap<>();
+    private final PollPacing pacing = new PollPacing();
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SessionState> store;
     private Sensor deadLetters;
@@ -83,6 +84,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
 
     @Override
     public void process(Record<String, byte[]> record) {
+        pacing.recordProcessed();
         String key = record.key();
         if (key == null) {
             deadLetter(record, "the record has no key: key requests by session id");
@@ -179,7 +181,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     /** One slice of continuous batching over the live sessions (in turns when there are more than a batch). */
     private void tick(long now) {
         liveSessions.record(live.size());
-        if (live.isEmpty()) return;
+        if (live.isEmpty() || pacing.shouldYield()) return;
         ServingModel m = model.get();
         List<LiveSession> batch = new ArrayList<>();
         for (SessionState s : live.values()) {
@@ -192,6 +194,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
             if (arrived != null) metrics.firstCharacter((System.nanoTime() - arrived) / 1e9);
             emit(chunk(session.id(), session.request.getRequestId(), index, text, finished, null, m.version()));
         });
+        pacing.sliceDone();
         long wallClock = context.currentSystemTimeMs();
         for (LiveSession s : batch) {
             SessionState state = s.state;
