@@ -34,10 +34,11 @@ final class BatchRunner {
     }
 
     /**
-     * Steps the sessions until each has finished or {@code deadlineNanos} has passed (at least one step).
+     * Steps the sessions until each has finished, {@code deadlineNanos} has passed or {@code arrivals} signals
+     * a new request waiting to be polled (at least one step).
      * Finished sessions have {@code active == null}; every session's recurrent state is written back.
      */
-    void run(List<LiveSession> sessions, ServingModel model, long deadlineNanos, Output out) {
+    void run(List<LiveSession> sessions, ServingModel model, long deadlineNanos, ArrivalSignal arrivals, Output out) {
         if (sessions.isEmpty()) return;
         InferenceEngine engine = model.engine();
         int layers = engine.config().layers();
@@ -83,7 +84,7 @@ final class BatchRunner {
                 }
             }
             metrics.step((System.nanoTime() - stepStart) / 1e9, stepped);
-        } while (alive > 0 && System.nanoTime() < deadlineNanos);
+        } while (alive > 0 && System.nanoTime() < deadlineNanos && !arrivals.takeArrival());
         for (int b = 0; b < rows.length; b++) {
             if (rows[b] == null) continue;
             rows[b].setRecurrentState(batch.snapshot(b));

@@ -47,6 +47,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private final Map<String, Long> awaitingFirst = new java.util.HashMap<>();
     private final Map<String, SessionState> live = new LinkedHashMap<>();
     private final PollPacing pacing = new PollPacing();
+    private final ArrivalSignal arrivals;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SessionState> store;
     private Sensor deadLetters;
@@ -54,7 +55,8 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private Sensor liveSessions;
 
     GenerationProcessor(Supplier<ServingModel> model, StreamSettings settings, Function<byte[], GenerationRequest> decoder,
-                        ServiceMetrics metrics) {
+                        ServiceMetrics metrics, ArrivalSignal arrivals) {
+        this.arrivals = arrivals;
         this.model = model;
         this.settings = settings;
         this.decoder = decoder;
@@ -189,7 +191,8 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
             batch.add(new LiveSession(s));
         }
         long deadline = System.nanoTime() + settings.slice().toNanos();
-        runner.run(batch, m, deadline, (session, index, text, finished) -> {
+        arrivals.clear();
+        runner.run(batch, m, deadline, arrivals, (session, index, text, finished) -> {
             Long arrived = index == 0 ? awaitingFirst.remove(session.request.getRequestId()) : null;
             if (arrived != null) metrics.firstCharacter((System.nanoTime() - arrived) / 1e9);
             emit(chunk(session.id(), session.request.getRequestId(), index, text, finished, null, m.version()));

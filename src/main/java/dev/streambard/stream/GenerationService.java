@@ -24,14 +24,16 @@ public final class GenerationService implements AutoCloseable {
     private static final ContractCodec<SessionState> SESSION_CODEC = ContractCodec.of(SessionState.class);
 
     private final KafkaStreams streams;
+    private final RequestWatcher watcher;
     private final AtomicReference<ServingModel> model;
-
     private final ServiceMetrics serviceMetrics;
 
-    private GenerationService(KafkaStreams streams, AtomicReference<ServingModel> model, ServiceMetrics serviceMetrics) {
-        this.serviceMetrics = serviceMetrics;
+    private GenerationService(KafkaStreams streams, RequestWatcher watcher, AtomicReference<ServingModel> model,
+                              ServiceMetrics serviceMetrics) {
         this.streams = streams;
+        this.watcher = watcher;
         this.model = model;
+        this.serviceMetrics = serviceMetrics;
     }
 
     /** Creates missing topics, starts the topology and waits until it is running. */
@@ -50,8 +52,10 @@ public final class GenerationService implements AutoCloseable {
         ensureTopics(config, bootstrapServers);
         var codecs = new GenerationTopology.Codecs(Contracts.GENERATION_REQUEST::decode,
                 new ContractSerde<>(Contracts.GENERATION_CHUNK, config.outputFormat()), ContractSerde.avro(SESSION_CODEC));
+        // A slice ends early when a request arrives, so that Kafka Streams polls it sooner.
+        RequestWatcher watcher = RequestWatcher.start(bootstrapServers, config.topics().requests());
         KafkaStreams streams = new KafkaStreams(
-                GenerationTopology.build(config.topics(), config.settings(), model::get, codecs, metrics),
+                GenerationTopology.build(config.topics(), config.settings(), model::get, codecs, metrics, watcher),
                 config.streamsProperties(bootstrapServers));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
@@ -63,12 +67,13 @@ public final class GenerationService implements AutoCloseable {
             if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
                 KafkaStreams.State s = streams.state();
                 boolean closed = leave(streams, Duration.ofSeconds(10));
+                watcher.close();
                 throw new IllegalStateException("the generation service did not start (state " + s + ") against "
                         + bootstrapServers + (closed ? "" : "; it did not stop in time either and may still be running"));
             }
             sleep(50);
         }
-        return new GenerationService(streams, model, metrics);
+        return new GenerationService(streams, watcher, model, metrics);
     }
 
     /** Creates the service's topics where missing: requests, chunks, dead letters, and the compacted checkpoints topic. */
@@ -105,6 +110,7 @@ public final class GenerationService implements AutoCloseable {
     @Override
     public void close() {
         leave(streams, Duration.ofSeconds(30));
+        watcher.close();
     }
 
     /**

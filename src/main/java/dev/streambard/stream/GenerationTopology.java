@@ -31,15 +31,18 @@ public final class GenerationTopology {
     }
 
     public static Topology build(TopicNames topics, StreamSettings settings, Supplier<ServingModel> model, Codecs codecs) {
-        return build(topics, settings, model, codecs, new ServiceMetrics());
+        return build(topics, settings, model, codecs, new ServiceMetrics(), ArrivalSignal.NONE);
     }
 
-    /** As above, with the processors reporting step latency, time to first character and batch size to {@code metrics}. */
+    /**
+     * As above, with the processors reporting step latency, time to first character and batch size to
+     * {@code metrics}, and ending a slice early when {@code arrivals} signals a new request.
+     */
     public static Topology build(TopicNames topics, StreamSettings settings, Supplier<ServingModel> model, Codecs codecs,
-                                 ServiceMetrics metrics) {
+                                 ServiceMetrics metrics, ArrivalSignal arrivals) {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.requests());
-        t.addProcessor(PROCESSOR, () -> new GenerationProcessor(model, settings, codecs.requests(), metrics), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new GenerationProcessor(model, settings, codecs.requests(), metrics, arrivals), SOURCE);
         // Persistent (RocksDB, on disk rather than heap) and changelogged; the cache turns a session's
         // writes between two commits into one changelog record.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STORE),
