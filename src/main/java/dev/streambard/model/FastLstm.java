@@ -35,12 +35,7 @@ public class FastLstm extends LSTM {
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         // As DL4J's LSTM.instantiate, with this layer class.
         LayerValidation.assertNInNOutSet("LSTM", getLayerName(), layerIndex, getNIn(), getNOut());
-        FastLstmLayer layer = new FastLstmLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerConfigs.wire(new FastLstmLayer(conf, networkDataType), initializer(), conf, listeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 }

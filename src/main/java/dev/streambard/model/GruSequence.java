@@ -19,21 +19,9 @@ import java.util.Arrays;
  * each over all T·B rows; only the recurrent products (h₋₁·Wh forward, δ·Whᵀ backward) go step by step.
  * The gate arithmetic runs on the heap in simple loops, which the JIT vectorises.
  */
-final class GruSequence {
-    final int steps;   // T
-    final int batch;   // B
-    final int inputs;  // N
-    final int units;   // H
+final class GruSequence extends RecurrentSequence {
     private final int width; // G = 3H
 
-    /** [T·B, N] the layer's input; the caller fills it before {@link #forward}. */
-    final RowMatrix x;
-    /** [T·B, H] the hidden states, output of {@link #forward}. */
-    final RowMatrix h;
-    /** [T·B, H] dL/dh from the layer above; the caller fills it before {@link #backward}. */
-    final RowMatrix dh;
-    /** [T·B, N] dL/dx, output of {@link #backward}. */
-    final RowMatrix dx;
     /**
      * [T·B, G] x·Wx, then (after forward) the activations r, u, c, then (after backward) the deltas of the
      * input projection's sum dL/d(x·Wx): the gradient of Wx, of b and of x.
@@ -56,16 +44,9 @@ final class GruSequence {
     private final float[] biasGrad;       // [G] column sums of the input deltas
 
     GruSequence(int steps, int batch, int inputs, int units) {
-        this.steps = steps;
-        this.batch = batch;
-        this.inputs = inputs;
-        this.units = units;
+        super(steps, batch, inputs, units);
         this.width = 3 * units;
         int rows = steps * batch;
-        x = RowMatrix.allocate(rows, inputs);
-        h = RowMatrix.allocate(rows, units);
-        dh = RowMatrix.allocate(rows, units);
-        dx = RowMatrix.allocate(rows, inputs);
         gates = RowMatrix.allocate(rows, width);
         recurrentDeltas = RowMatrix.allocate(rows, width);
         recurrent = RowMatrix.allocate(batch, width);
@@ -78,10 +59,6 @@ final class GruSequence {
         gradRows = new float[batch * units];
         stateCarry = new float[batch * units];
         biasGrad = new float[width];
-    }
-
-    boolean fits(int steps, int batch, int inputs, int units) {
-        return this.steps == steps && this.batch == batch && this.inputs == inputs && this.units == units;
     }
 
     /** x → h, keeping what {@link #backward} needs. wx [N, G], wh [H, G], bias [G]. */
@@ -196,12 +173,9 @@ final class GruSequence {
         System.arraycopy(z, g, recurrentRows, g, 2 * hu);
     }
 
-    /** Frees the native buffers now rather than at garbage collection. */
+    @Override
     void close() {
-        x.close();
-        h.close();
-        dh.close();
-        dx.close();
+        super.close();
         gates.close();
         recurrentDeltas.close();
         recurrent.close();

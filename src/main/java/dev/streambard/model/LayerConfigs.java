@@ -2,6 +2,12 @@ package dev.streambard.model;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.Collection;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Helpers for DL4J layer configurations whose runtime layer this package replaces. */
 final class LayerConfigs {
@@ -27,5 +33,20 @@ final class LayerConfigs {
             throw new IllegalStateException("cannot copy DL4J's " + type.getSimpleName() + " configuration", e);
         }
         return into;
+    }
+
+    /**
+     * Wires a runtime layer as DL4J's own {@code instantiate} methods do: listeners, index, its view of the
+     * network's parameters, and their table (initialised when asked).
+     */
+    static <L extends Layer> L wire(L layer, ParamInitializer initializer, NeuralNetConfiguration conf,
+                                    Collection<TrainingListener> listeners, int layerIndex, INDArray layerParamsView,
+                                    boolean initializeParams) {
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        layer.setParamTable(initializer.init(conf, layerParamsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
     }
 }

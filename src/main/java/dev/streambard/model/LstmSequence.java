@@ -18,21 +18,9 @@ import java.util.Arrays;
  * products (h·RW forward, δ·RWᵀ backward) go step by step.
  * The gate arithmetic runs on the heap in simple loops, which the JIT vectorises.
  */
-final class LstmSequence {
-    final int steps;   // T
-    final int batch;   // B
-    final int inputs;  // N
-    final int units;   // H
+final class LstmSequence extends RecurrentSequence {
     private final int width; // G = 4H
 
-    /** [T·B, N] the layer's input; the caller fills it before {@link #forward}. */
-    final RowMatrix x;
-    /** [T·B, H] the hidden states, output of {@link #forward}. */
-    final RowMatrix h;
-    /** [T·B, H] dL/dh from the layer above; the caller fills it before {@link #backward}. */
-    final RowMatrix dh;
-    /** [T·B, N] dL/dx, output of {@link #backward}. */
-    final RowMatrix dx;
     /** [T·B, G] gate pre-activations, then (after forward) activations, then (after backward) deltas dL/dz. */
     private final RowMatrix gates;
     /** [B, H] δ_t·RWᵀ, the gradient reaching h_{t-1} through the recurrent weights. */
@@ -46,18 +34,12 @@ final class LstmSequence {
     private final float[] recurrentRows; // [B·H] one step's δ·RWᵀ
     private final float[] cellCarry;  // [B·H] dL/dc_t that flows into step t−1 through f_t
     private final float[] biasGrad;   // [G] column sums of the deltas
+    private float[] tableRows = new float[0]; // [V·G] a table's rows on the heap, sized on first use
 
     LstmSequence(int steps, int batch, int inputs, int units) {
-        this.steps = steps;
-        this.batch = batch;
-        this.inputs = inputs;
-        this.units = units;
+        super(steps, batch, inputs, units);
         this.width = 4 * units;
         int rows = steps * batch;
-        x = RowMatrix.allocate(rows, inputs);
-        h = RowMatrix.allocate(rows, units);
-        dh = RowMatrix.allocate(rows, units);
-        dx = RowMatrix.allocate(rows, inputs);
         gates = RowMatrix.allocate(rows, width);
         recurrentGrad = RowMatrix.allocate(batch, units);
         cells = new float[rows * units];
@@ -68,10 +50,6 @@ final class LstmSequence {
         recurrentRows = new float[batch * units];
         cellCarry = new float[batch * units];
         biasGrad = new float[width];
-    }
-
-    boolean fits(int steps, int batch, int inputs, int units) {
-        return this.steps == steps && this.batch == batch && this.inputs == inputs && this.units == units;
     }
 
     /** x → h, keeping what {@link #backward} needs. wT = Wᵀ [G, N], rwT = RWᵀ [G, H], bias [G]. */
@@ -89,10 +67,16 @@ final class LstmSequence {
         if (rows.length != steps * batch || projection.cols != width) {
             throw new IllegalArgumentException(rows.length + " rows of a table of width " + projection.cols);
         }
-        float[] table = new float[projection.rows * width];
+        float[] table = tableScratch(projection.rows);
         projection.read(table);
         for (int r = 0; r < rows.length; r++) gates.writeRow(r, table, rows[r] * width);
         recur(rwT, bias);
+    }
+
+    /** A heap buffer for a [rows, G] table, reused across passes (its contents are not cleared). */
+    private float[] tableScratch(int rows) {
+        if (tableRows.length != rows * width) tableRows = new float[rows * width];
+        return tableRows;
     }
 
     /** The recurrence over the input projections in gates: step by step, h·RW then the gate arithmetic. */
@@ -149,7 +133,8 @@ final class LstmSequence {
     void backwardToTable(int[] rows, RowMatrix table, RowMatrix wT, RowMatrix rwT, RowMatrix dwT, RowMatrix drwT,
                          RowMatrix db, RowMatrix sums, RowMatrix dTable) {
         recurBackward(rwT, drwT, db);
-        float[] summed = new float[sums.rows * width];
+        float[] summed = tableScratch(sums.rows);
+        Arrays.fill(summed, 0f);
         for (int r = 0; r < rows.length; r++) {
             gates.readRow(r, gateRows, 0);
             int to = rows[r] * width;
@@ -229,12 +214,9 @@ final class LstmSequence {
         }
     }
 
-    /** Frees the native buffers now rather than at garbage collection. */
+    @Override
     void close() {
-        x.close();
-        h.close();
-        dh.close();
-        dx.close();
+        super.close();
         gates.close();
         recurrentGrad.close();
     }

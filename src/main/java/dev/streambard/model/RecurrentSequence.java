@@ -1,0 +1,46 @@
+package dev.streambard.model;
+
+/**
+ * What the hand-written recurrent layers' passes share: the shape of a batch of whole sequences (T steps,
+ * B examples, N inputs, H units) and the time-major buffers through which the layer talks to its
+ * neighbours, sized once and reused (row t·B + b holds example b at step t). Subclasses add their gates.
+ */
+abstract class RecurrentSequence {
+    final int steps;   // T
+    final int batch;   // B
+    final int inputs;  // N
+    final int units;   // H
+
+    /** [T·B, N] the layer's input; the caller fills it before the forward pass. */
+    final RowMatrix x;
+    /** [T·B, H] the hidden states, output of the forward pass. */
+    final RowMatrix h;
+    /** [T·B, H] dL/dh from the layer above; the caller fills it before the backward pass. */
+    final RowMatrix dh;
+    /** [T·B, N] dL/dx, output of the backward pass. */
+    final RowMatrix dx;
+
+    RecurrentSequence(int steps, int batch, int inputs, int units) {
+        this.steps = steps;
+        this.batch = batch;
+        this.inputs = inputs;
+        this.units = units;
+        int rows = steps * batch;
+        x = RowMatrix.allocate(rows, inputs);
+        h = RowMatrix.allocate(rows, units);
+        dh = RowMatrix.allocate(rows, units);
+        dx = RowMatrix.allocate(rows, inputs);
+    }
+
+    final boolean fits(int steps, int batch, int inputs, int units) {
+        return this.steps == steps && this.batch == batch && this.inputs == inputs && this.units == units;
+    }
+
+    /** Frees the native buffers now rather than at garbage collection. */
+    void close() {
+        x.close();
+        h.close();
+        dh.close();
+        dx.close();
+    }
+}
