@@ -1,5 +1,11 @@
 package dev.streambard.model;
 
+import static dev.streambard.model.NetworkChecks.VOCAB;
+import static dev.streambard.model.NetworkChecks.assertClose;
+import static dev.streambard.model.NetworkChecks.flat;
+import static dev.streambard.model.NetworkChecks.randomChars;
+import static dev.streambard.model.NetworkChecks.score;
+import static dev.streambard.model.NetworkChecks.setBatch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,7 +36,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * central differences: the op's own backprop is not the gradient of its forward pass (see {@link GruLayer}).
  */
 class FastGruLayerTest {
-    private static final int VOCAB = 11;
     private static final List<String> PARAMS = List.of(GruLayer.INPUT_WEIGHTS, GruLayer.RECURRENT_WEIGHTS, GruLayer.BIAS);
 
     private static ModelConfig config(int layers, double dropout) {
@@ -107,31 +112,6 @@ class FastGruLayerTest {
 
         Map<String, INDArray> gradients() {
             return sd.calculateGradients(Map.of(), "x", GruLayer.INPUT_WEIGHTS, GruLayer.RECURRENT_WEIGHTS, GruLayer.BIAS);
-        }
-    }
-
-    private static int[] randomChars(int n, long seed) {
-        Random r = new Random(seed);
-        int[] chars = new int[n];
-        for (int i = 0; i < n; i++) chars[i] = r.nextInt(VOCAB);
-        return chars;
-    }
-
-    private static float[] flat(INDArray a) {
-        return a.dup('c').data().asFloat();
-    }
-
-    private static void setBatch(MultiLayerNetwork net, int batch, int steps) {
-        net.setInput(CharNetwork.features(randomChars(batch * steps, 1), batch, steps));
-        net.setLabels(CharNetwork.oneHotLabels(randomChars(batch * steps, 2), batch, steps, VOCAB));
-    }
-
-    /** Relative closeness, with an absolute floor for entries near zero. */
-    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        for (int i = 0; i < expected.length; i++) {
-            double allowed = tolerance * Math.max(1, Math.abs(expected[i]));
-            assertEquals(expected[i], actual[i], allowed, what + "[" + i + "]");
         }
     }
 
@@ -270,30 +250,8 @@ class FastGruLayerTest {
                 .limit(count).mapToInt(Integer::intValue).toArray();
     }
 
-    private static double score(MultiLayerNetwork net) {
-        net.computeGradientAndScore();
-        return net.score();
-    }
-
     @Test
     void twoLayersWithDropoutLearn() {
-        CharModel model = CharModel.create(config(2, 0.2), new TrainingConfig(12, 4, 1e-2, 1, 1, 0.1, 0),
-                dev.streambard.text.Vocabulary.of(java.util.stream.IntStream.range(0, VOCAB).map(i -> 'a' + i).toArray()));
-        // A learnable batch: each sequence counts up through the vocabulary from its own start.
-        int[] inputs = new int[4 * 12];
-        int[] targets = new int[4 * 12];
-        for (int b = 0; b < 4; b++) {
-            for (int t = 0; t < 12; t++) {
-                inputs[b * 12 + t] = (b * 3 + t) % VOCAB;
-                targets[b * 12 + t] = (b * 3 + t + 1) % VOCAB;
-            }
-        }
-        dev.streambard.text.Batch batch = new dev.streambard.text.Batch(4, 12, inputs, targets);
-        double first = model.fit(batch);
-        double last = first;
-        for (int i = 0; i < 60; i++) last = model.fit(batch);
-        assertTrue(last < first - 1.0, "loss " + first + " → " + last);
-        double withoutDropout = model.evaluate(List.of(batch));
-        assertTrue(withoutDropout < first - 1.0, "loss without dropout " + withoutDropout);
+        NetworkChecks.assertLearnsToCount(config(2, 0.2));
     }
 }
