@@ -36,9 +36,13 @@ public final class ServiceBenchmark {
     /**
      * @param emitP50Ms from sending a probe to the service stamping its first chunk (the chunk record's timestamp:
      *                  the wall clock when the punctuation that generated it started, in whole milliseconds)
+     * @param cores         cores each kind of thread used during the throughput window ({@link ThreadCpu#coresSince})
+     * @param streamThread  where the stream thread's time went at the end of that window: Kafka Streams' own
+     *                      poll, process, punctuate and commit ratios (the engine runs in punctuate)
      */
     public record Result(String guarantee, int sessions, double charsPerSecond, double ttfcP50Ms, double ttfcP99Ms,
-                         double emitP50Ms, double emitP99Ms, int probes, int storedSessions, long rssBytes, double warmupSeconds) {
+                         double emitP50Ms, double emitP99Ms, int probes, int storedSessions, long rssBytes, double warmupSeconds,
+                         Map<String, Double> cores, Map<String, Double> streamThread) {
     }
 
     private ServiceBenchmark() {
@@ -77,10 +81,13 @@ public final class ServiceBenchmark {
                 else drain(consumer, warmup);
                 double warmupSeconds = 5 + (System.nanoTime() - warmStart) / 1e9;
                 long chars = 0;
+                ThreadCpu cpuBefore = ThreadCpu.snapshot();
                 long start = System.nanoTime();
                 long end = start + window.toNanos();
                 while (System.nanoTime() < end) chars += countChars(consumer.poll(Duration.ofMillis(100)));
                 double rate = chars / ((System.nanoTime() - start) / 1e9);
+                Map<String, Double> cores = ThreadCpu.snapshot().coresSince(cpuBefore);
+                Map<String, Double> streamThread = streamThreadRatios(service);
 
                 double[] ttfc = new double[probes];
                 double[] emit = new double[probes];
@@ -102,9 +109,23 @@ public final class ServiceBenchmark {
                 long rss = storedSessions > 0 ? storeSessions(producer, consumer, config, seed, storedSessions) : 0;
                 int p99 = (int) Math.ceil(probes * 0.99) - 1;
                 return new Result(guarantee, sessions, rate, ttfc[probes / 2], ttfc[p99], emit[probes / 2], emit[p99], probes,
-                        storedSessions, rss, warmupSeconds);
+                        storedSessions, rss, warmupSeconds, cores, streamThread);
             }
         }
+    }
+
+    /** Kafka Streams' share of the stream thread's time per activity (averaged over its recent samples). */
+    private static Map<String, Double> streamThreadRatios(GenerationService service) {
+        Map<String, Double> ratios = new java.util.LinkedHashMap<>();
+        for (String activity : new String[]{"poll", "process", "punctuate", "commit"}) {
+            service.metrics().forEach((name, metric) -> {
+                if (name.group().equals("stream-thread-metrics") && name.name().equals(activity + "-ratio")
+                        && metric.metricValue() instanceof Double d && !d.isNaN()) {
+                    ratios.merge(activity, d, Double::sum);
+                }
+            });
+        }
+        return ratios;
     }
 
     /** Creates {@code n} one-character sessions, waits until all are done, and returns the process's RSS. */

@@ -11,7 +11,9 @@ import dev.streambard.text.Vocabulary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
@@ -88,11 +90,18 @@ final class BenchServiceCommand implements Callable<Integer> {
                         "ttfc_p50_ms", JsonLine.round(r.ttfcP50Ms(), 1), "ttfc_p99_ms", JsonLine.round(r.ttfcP99Ms(), 1),
                         "emit_p50_ms", JsonLine.round(r.emitP50Ms(), 1), "emit_p99_ms", JsonLine.round(r.emitP99Ms(), 1),
                         "probes", r.probes(), "warmup_s", JsonLine.round(r.warmupSeconds(), 0), "stored_sessions", r.storedSessions(),
-                        "rss_mb", Math.round(r.rssBytes() / 1048576.0));
+                        "rss_mb", Math.round(r.rssBytes() / 1048576.0),
+                        "cpu_cores", rounded(r.cores()), "stream_thread_time", rounded(r.streamThread()));
             } finally {
                 dev.streambard.checkpoint.AtomicFolder.deleteQuietly(work);
             }
         }
         return 0;
+    }
+
+    private static Map<String, Double> rounded(Map<String, Double> values) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, JsonLine.round(v, 3)));
+        return out;
     }
 }
