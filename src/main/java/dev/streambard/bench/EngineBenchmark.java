@@ -37,6 +37,25 @@ public final class EngineBenchmark {
         return new Result(batch, median, rate, rate * Flops.forwardPerChar(engine.config()) / 1e9);
     }
 
+    /**
+     * Characters per second sustained over {@code window} (all steps over the whole time, after 10 warm-up
+     * steps): a throughput, to compare with another throughput such as the service's. {@link #run}'s rate
+     * comes from the median step, the yardstick's measure, which leaves out the slow steps that a
+     * throughput includes.
+     */
+    public static double sustainedRate(InferenceEngine engine, int batch, java.time.Duration window) {
+        int vocab = engine.config().vocabSize();
+        BatchState state = engine.newBatch(batch);
+        int[] chars = new int[batch];
+        SamplingParams params = SamplingParams.defaults();
+        for (int i = 0; i < 10; i++) step(engine, state, chars, vocab, params, i);
+        long start = System.nanoTime();
+        long end = start + window.toNanos();
+        long steps = 0;
+        while (System.nanoTime() < end) step(engine, state, chars, vocab, params, 10 + steps++);
+        return steps * batch / ((System.nanoTime() - start) / 1e9);
+    }
+
     private static void step(InferenceEngine engine, BatchState state, int[] chars, int vocab, SamplingParams p, long position) {
         engine.step(state, chars);
         float[] logits = state.logits();

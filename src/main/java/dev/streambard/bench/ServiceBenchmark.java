@@ -38,7 +38,8 @@ public final class ServiceBenchmark {
      *                  the wall clock when the punctuation that generated it started, in whole milliseconds)
      * @param cores         cores each kind of thread used during the throughput window ({@link ThreadCpu#coresSince})
      * @param streamThread  where the stream thread's time went at the end of that window: Kafka Streams' own
-     *                      poll, process, punctuate and commit ratios (the engine runs in punctuate)
+     *                      poll, process, punctuate and commit ratios (the engine runs in punctuate), and the
+     *                      output producer's records per request and requests per second
      */
     public record Result(String guarantee, int sessions, double charsPerSecond, double ttfcP50Ms, double ttfcP99Ms,
                          double emitP50Ms, double emitP99Ms, int probes, int storedSessions, long rssBytes, double warmupSeconds,
@@ -114,18 +115,31 @@ public final class ServiceBenchmark {
         }
     }
 
-    /** Kafka Streams' share of the stream thread's time per activity (averaged over its recent samples). */
+    /**
+     * Kafka Streams' share of the stream thread's time per activity (averaged over its recent samples), and
+     * how the output is produced: records per produce request and produce requests per second (its producer's
+     * own metrics; fewer, larger requests cost the broker less).
+     */
     private static Map<String, Double> streamThreadRatios(GenerationService service) {
         Map<String, Double> ratios = new java.util.LinkedHashMap<>();
         for (String activity : new String[]{"poll", "process", "punctuate", "commit"}) {
-            service.metrics().forEach((name, metric) -> {
-                if (name.group().equals("stream-thread-metrics") && name.name().equals(activity + "-ratio")
-                        && metric.metricValue() instanceof Double d && !d.isNaN()) {
-                    ratios.merge(activity, d, Double::sum);
-                }
-            });
+            ratios.put(activity, metric(service, "stream-thread-metrics", activity + "-ratio"));
         }
+        ratios.put("records_per_produce_request", metric(service, "producer-metrics", "records-per-request-avg"));
+        ratios.put("produce_requests_per_s", metric(service, "producer-metrics", "request-rate"));
         return ratios;
+    }
+
+    /** The sum of a metric over the service's clients (one stream thread, one producer here); 0 when absent. */
+    private static double metric(GenerationService service, String group, String name) {
+        double sum = 0;
+        for (var e : service.metrics().entrySet()) {
+            if (e.getKey().group().equals(group) && e.getKey().name().equals(name)
+                    && e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+                sum += d;
+            }
+        }
+        return sum;
     }
 
     /** Creates {@code n} one-character sessions, waits until all are done, and returns the process's RSS. */
