@@ -56,6 +56,20 @@ class TrainerTest {
                 new TrainingConfig(SEQ_LEN, BATCH, learningRate, epochs, patience, 0.2, 5), vocabulary);
     }
 
+    /**
+     * The held-out loss does not depend on how the windows are batched: a partial last batch (padded inside
+     * evaluate to keep the layers' buffers at one shape) counts its real rows only.
+     */
+    @Test
+    void evaluationCountsOnlyTheRealRowsOfAPartialBatch() {
+        CharModel m = model(1e-2, 1, 1);
+        int size = 2;
+        while (heldOut.count() % size == 0) size++; // a size that leaves a partial last batch
+        List<Batch> batched = heldOut.orderedBatches(size);
+        assertTrue(batched.get(batched.size() - 1).size() < size);
+        assertEquals(m.evaluate(heldOut.orderedBatches(1)), m.evaluate(batched), 1e-6);
+    }
+
     private static float[] flat(org.nd4j.linalg.api.ndarray.INDArray a) {
         return a.dup('c').data().asFloat();
     }
