@@ -53,6 +53,11 @@ final class Blas {
 
     /** c = a·b + beta·c: a [M, K], b [K, N], c [M, N]. */
     static void gemm(NativeMatrix a, NativeMatrix b, NativeMatrix c, float beta) {
+        gemm(a, b, c, beta, null);
+    }
+
+    /** As {@link #gemm(NativeMatrix, NativeMatrix, NativeMatrix, float)}, running {@code meanwhile} on this thread while the helpers start (see {@link Workers}). */
+    static void gemm(NativeMatrix a, NativeMatrix b, NativeMatrix c, float beta, Runnable meanwhile) {
         int m = a.rows;
         int k = a.cols;
         int n = c.cols;
@@ -61,12 +66,13 @@ final class Blas {
         }
         int blocks = split && (long) m * k * n >= SPLIT_MIN_WORK ? Math.min(MAX_BLOCKS, n / MIN_BLOCK_COLUMNS) : 1;
         if (blocks <= 1) {
+            if (meanwhile != null) meanwhile.run();
             columns(a, b, c, beta, 0, n);
             return;
         }
         int width = (n + blocks - 1) / blocks;
         int w = (width + 15) / 16 * 16;
-        Workers.forBlocks((n + w - 1) / w, j -> columns(a, b, c, beta, j * w, Math.min(n, (j + 1) * w)));
+        Workers.forBlocks((n + w - 1) / w, j -> columns(a, b, c, beta, j * w, Math.min(n, (j + 1) * w)), meanwhile);
     }
 
     /** Columns [from, to) of c = a·b + beta·c (shapes as in {@link #gemm}). */

@@ -56,6 +56,16 @@ public final class InferenceEngine {
      * next character are then in {@link BatchState#logits()}.
      */
     public void step(BatchState s, int[] chars) {
+        step(s, chars, null);
+    }
+
+    /**
+     * As {@link #step(BatchState, int[])}, and runs {@code meanwhile} on the calling thread while the engine's
+     * helper starts on the step's first large product (before the step, where products are not split). The
+     * service emits the previous step's characters there, so that work no longer leaves a core idle.
+     * Not run when the inputs are rejected.
+     */
+    public void step(BatchState s, int[] chars, Runnable meanwhile) {
         if (chars.length != s.size) {
             throw new IllegalArgumentException(chars.length + " inputs for a batch of " + s.size);
         }
@@ -72,7 +82,7 @@ public final class InferenceEngine {
                 Blas.gemm(s.hNative[l - 1], w.input(), s.inputNative, 0f);
                 s.inputNative.read(s.input);
             }
-            Blas.gemm(s.hNative[l], w.recurrent(), s.recurrentNative, 0f);
+            Blas.gemm(s.hNative[l], w.recurrent(), s.recurrentNative, 0f, l == 0 ? meanwhile : null);
             s.recurrentNative.read(s.recurrent);
             int layer = l;
             Rows cell = s.cell == CellType.LSTM

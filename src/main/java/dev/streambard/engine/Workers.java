@@ -28,14 +28,29 @@ final class Workers {
 
     /** Calls {@code block} once for each of 0..blocks-1, on this thread and the helpers; returns when all are done. */
     static void forBlocks(int blocks, IntConsumer block) {
+        forBlocks(blocks, block, null);
+    }
+
+    /**
+     * As {@link #forBlocks(int, IntConsumer)}, but this thread first runs {@code meanwhile} (if not null) while
+     * the helpers start on the blocks, then takes the blocks left. Serial work of the caller's (the service
+     * emitting the last step's characters) then overlaps with the product instead of leaving a core idle.
+     * The blocks are always finished before this returns, also when {@code meanwhile} throws.
+     */
+    static void forBlocks(int blocks, IntConsumer block, Runnable meanwhile) {
         if (blocks <= 1) {
+            if (meanwhile != null) meanwhile.run();
             if (blocks == 1) block.accept(0);
             return;
         }
         Job job = new Job(blocks, block);
         for (int i = 0; i < Math.min(HELPERS, blocks - 1); i++) POOL.execute(job);
-        job.run();
-        job.await();
+        try {
+            if (meanwhile != null) meanwhile.run();
+        } finally {
+            job.run();
+            job.await();
+        }
     }
 
     private static final class Job implements Runnable {

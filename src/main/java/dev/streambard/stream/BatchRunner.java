@@ -62,11 +62,14 @@ final class BatchRunner {
         }
         int[] inputs = new int[batch.size()];
         int alive = rows.length;
+        // A step's chunks go out while the next step's first product runs on the helper: emitting (Avro,
+        // the producer) is serial work of this thread, and it used to leave the other core idle.
+        Chunks pending = new Chunks(out);
         do {
             long stepStart = System.nanoTime();
             int stepped = alive;
             for (int b = 0; b < rows.length; b++) inputs[b] = rows[b] != null ? rows[b].nextInput() : 0;
-            engine.step(batch, inputs);
+            engine.step(batch, inputs, pending::send);
             float[] logits = null;
             for (int b = 0; b < rows.length; b++) {
                 LiveSession s = rows[b];
@@ -76,7 +79,7 @@ final class BatchRunner {
                 if (logits == null) logits = batch.logits();
                 double u = SampleRandom.uniform(s.request.getRngSeed(), s.id(), s.state.getPosition());
                 int next = Sampler.sample(logits, b * vocab, vocab, s.sampling, u);
-                if (accept(s, next, model, out)) {
+                if (accept(s, next, model, pending)) {
                     s.setRecurrentState(batch.snapshot(b));
                     s.saveProgress();
                     rows[b] = null;
@@ -85,6 +88,7 @@ final class BatchRunner {
             }
             metrics.step((System.nanoTime() - stepStart) / 1e9, stepped);
         } while (alive > 0 && System.nanoTime() < deadlineNanos && !arrivals.takeArrival());
+        pending.send();
         for (int b = 0; b < rows.length; b++) {
             if (rows[b] == null) continue;
             rows[b].setRecurrentState(batch.snapshot(b));
@@ -116,6 +120,30 @@ final class BatchRunner {
         s.setRecurrentState(one.snapshot(0));
         s.saveProgress();
         return ended;
+    }
+
+    /** Chunks held until {@link #send}: the batch loop sends a step's chunks during the next step. */
+    private static final class Chunks implements Output {
+        private record Chunk(LiveSession session, int index, String text, FinishReason finished) {
+        }
+
+        private final Output out;
+        private final List<Chunk> held = new java.util.ArrayList<>();
+
+        Chunks(Output out) {
+            this.out = out;
+        }
+
+        @Override
+        public void chunk(LiveSession session, int index, String text, FinishReason finished) {
+            held.add(new Chunk(session, index, text, finished));
+        }
+
+        /** Sends the held chunks in the order they came. */
+        void send() {
+            for (Chunk c : held) out.chunk(c.session, c.index, c.text, c.finished);
+            held.clear();
+        }
     }
 
     /** Seed characters read alone per session per slice: bounds the time a long seed holds the thread. */

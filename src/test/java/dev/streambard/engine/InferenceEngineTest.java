@@ -83,6 +83,34 @@ class InferenceEngineTest {
         }
     }
 
+    /**
+     * A step with work to overlap runs it once, on the caller, and computes the same logits, whether the
+     * products are split (the work overlaps the first product) or not (it runs before the step).
+     */
+    @ParameterizedTest(name = "split {0}")
+    @CsvSource({"true", "false"})
+    void aStepRunsTheOverlappedWorkOnceAndComputesTheSame(boolean split) {
+        ModelConfig config = new ModelConfig(CellType.LSTM, VOCAB, 6, 256, 1, 0.0);
+        InferenceEngine engine = new InferenceEngine(ModelWeights.from(CharNetwork.build(config, 1e-3, 3), config));
+        int batch = 64;
+        int[] inputs = randomChars(batch * STEPS, 9);
+        float[][] plain = logitsPerStep(engine, inputs, batch);
+        InferenceEngine.splitProducts(split);
+        try {
+            BatchState state = engine.newBatch(batch);
+            for (int t = 0; t < STEPS; t++) {
+                int[] chars = new int[batch];
+                for (int b = 0; b < batch; b++) chars[b] = inputs[b * STEPS + t];
+                java.util.List<Thread> ranOn = new java.util.ArrayList<>();
+                engine.step(state, chars, () -> ranOn.add(Thread.currentThread()));
+                assertEquals(java.util.List.of(Thread.currentThread()), ranOn, "t=" + t);
+                assertArrayEquals(plain[t], state.logits(), 1e-4f, "t=" + t);
+            }
+        } finally {
+            InferenceEngine.splitProducts(false);
+        }
+    }
+
     private static float[][] logitsPerStep(InferenceEngine engine, int[] inputs, int batch) {
         BatchState state = engine.newBatch(batch);
         float[][] out = new float[STEPS][];
