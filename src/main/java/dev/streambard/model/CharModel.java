@@ -23,6 +23,12 @@ public final class CharModel {
 
     /** Every model's training steps share it: the garbage is the process's. */
     private static final NativeGarbage NATIVE_GARBAGE = new NativeGarbage(Duration.ofSeconds(30));
+    /**
+     * Evaluation leaves ~26 MB of native garbage per tutorial-size batch and allocates nothing on the heap
+     * that would start a collection: over the 18 held-out batches RSS rose by ~470 MB and stayed (malloc
+     * keeps freed blocks). Collecting every 2 s (about two batches) bounds that.
+     */
+    private static final NativeGarbage EVALUATION_GARBAGE = new NativeGarbage(Duration.ofSeconds(2));
 
     private CharModel(ModelConfig config, TrainingConfig training, Vocabulary vocabulary, MultiLayerNetwork net) {
         this.config = config;
@@ -110,6 +116,7 @@ public final class CharModel {
                 }
             }
             count += (long) b.size() * t;
+            EVALUATION_GARBAGE.collectIfDue();
         }
         return count == 0 ? Double.NaN : total / count;
     }
