@@ -34,8 +34,8 @@ final class BatchRunner {
     }
 
     /**
-     * Steps the sessions until each has finished, {@code deadlineNanos} has passed or {@code arrivals} signals
-     * a new request waiting to be polled (at least one step).
+     * Steps the sessions until each has finished, {@code deadlineNanos} has passed or {@code arrivals} has a
+     * request waiting to be polled (at least one step).
      * Finished sessions have {@code active == null}; every session's recurrent state is written back.
      */
     void run(List<LiveSession> sessions, ServingModel model, long deadlineNanos, ArrivalSignal arrivals, Output out) {
@@ -87,7 +87,7 @@ final class BatchRunner {
                 }
             }
             metrics.step((System.nanoTime() - stepStart) / 1e9, stepped);
-        } while (alive > 0 && System.nanoTime() < deadlineNanos && !arrivals.takeArrival());
+        } while (alive > 0 && System.nanoTime() < deadlineNanos && !arrivals.waiting());
         pending.send();
         for (int b = 0; b < rows.length; b++) {
             if (rows[b] == null) continue;

@@ -72,6 +72,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
         this.deadLetters = context.metrics().addRateTotalSensor("streambard", "generation", "dead-letters", Sensor.RecordingLevel.INFO);
         this.generatedChars = context.metrics().addRateTotalSensor("streambard", "generation", "chunks", Sensor.RecordingLevel.INFO);
         this.liveSessions = liveSessionsGauge(context);
+        arrivals.owned(context.taskId().partition());
         try (KeyValueIterator<String, SessionState> all = store.all()) {
             while (all.hasNext()) { // sessions that were generating when this task last stopped resume
                 KeyValue<String, SessionState> kv = all.next();
@@ -87,6 +88,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     @Override
     public void process(Record<String, byte[]> record) {
         pacing.recordProcessed();
+        context.recordMetadata().ifPresent(m -> arrivals.processed(m.partition(), m.offset()));
         String key = record.key();
         if (key == null) {
             deadLetter(record, "the record has no key: key requests by session id");
@@ -177,6 +179,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
 
     @Override
     public void close() {
+        if (context != null) arrivals.released(context.taskId().partition());
         if (liveSessions != null) context.metrics().removeSensor(liveSessions);
     }
 
@@ -191,7 +194,6 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
             batch.add(new LiveSession(s));
         }
         long deadline = System.nanoTime() + settings.slice().toNanos();
-        arrivals.clear();
         runner.run(batch, m, deadline, arrivals, (session, index, text, finished) -> {
             Long arrived = index == 0 ? awaitingFirst.remove(session.request.getRequestId()) : null;
             if (arrived != null) metrics.firstCharacter((System.nanoTime() - arrived) / 1e9);

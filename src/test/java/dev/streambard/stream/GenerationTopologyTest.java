@@ -66,10 +66,14 @@ class GenerationTopologyTest {
     }
 
     private TopologyTestDriver driver(StreamSettings settings) {
+        return driver(settings, ArrivalSignal.NONE);
+    }
+
+    private TopologyTestDriver driver(StreamSettings settings, ArrivalSignal arrivals) {
         if (driver != null) driver.close();
         TopicNames topics = TopicNames.defaults();
         var topology = GenerationTopology.build(topics, settings, () -> model,
-                new GenerationTopology.Codecs(REQUESTS::decode, CHUNKS, SESSIONS));
+                new GenerationTopology.Codecs(REQUESTS::decode, CHUNKS, SESSIONS), new ServiceMetrics(), arrivals);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
@@ -83,7 +87,7 @@ class GenerationTopologyTest {
 
     @AfterEach
     void stop() {
-        driver.close();
+        if (driver != null) driver.close();
     }
 
     private static GenerationRequest.Builder request(String id, String session, String seed, int chars) {
@@ -302,5 +306,58 @@ class GenerationTopologyTest {
         } finally {
             model = v3;
         }
+    }
+
+    /** An arrival signal the test sets, recording what the processor tells it. */
+    private static final class SetSignal implements ArrivalSignal {
+        final List<Integer> owned = new ArrayList<>();
+        final List<Long> processed = new ArrayList<>();
+        volatile boolean waiting;
+
+        @Override
+        public void owned(int partition) {
+            owned.add(partition);
+        }
+
+        @Override
+        public void released(int partition) {
+            owned.remove(Integer.valueOf(partition));
+        }
+
+        @Override
+        public void processed(int partition, long offset) {
+            processed.add(offset);
+        }
+
+        @Override
+        public boolean waiting() {
+            return waiting;
+        }
+    }
+
+    @Test
+    void aSliceEndsAfterOneStepWhileARequestWaitsToBePolled() {
+        SetSignal signal = new SetSignal();
+        // Slices of 300 ms: without a waiting request one slice samples many characters.
+        driver(new StreamSettings(10_000, 10_000, 256, Duration.ofMillis(5), Duration.ofMillis(300), 1, 16, Duration.ofHours(24)), signal);
+        assertEquals(List.of(0), signal.owned, "the task's partition is owned once it starts");
+        send(request("a", "s1", "abc", 10_000).build());
+        send(request("b", "s2", "abc", 10_000).build());
+        assertEquals(List.of(0L, 1L), signal.processed, "each request's offset, as it is taken");
+
+        signal.waiting = true;
+        driver.advanceWallClockTime(Duration.ofMillis(5));
+        List<GenerationChunk> cut = chunks.readValuesToList();
+        // Each session: its first character from reading the seed alone, then one batch step.
+        assertEquals(4, cut.size(), "one step for both sessions, then the slice ends: " + cut);
+        assertEquals(2, cut.stream().filter(c -> c.getIndex() == 1).count());
+
+        signal.waiting = false;
+        driver.advanceWallClockTime(Duration.ofMillis(5)); // the punctuation after a slice that followed records yields (PollPacing)
+        driver.advanceWallClockTime(Duration.ofMillis(5));
+        assertTrue(chunks.readValuesToList().size() > 4, "nothing waiting: the slice runs its length");
+        driver.close();
+        driver = null;
+        assertEquals(List.of(), signal.owned, "released when the task closes");
     }
 }
