@@ -343,7 +343,12 @@ class GenerationTopologyTest {
         assertEquals(List.of(0), signal.owned, "the task's partition is owned once it starts");
         send(request("a", "s1", "abc", 10_000).build());
         send(request("b", "s2", "abc", 10_000).build());
-        assertEquals(List.of(0L, 1L), signal.processed, "each request's offset, as it is taken");
+        requests.pipeInput((String) null, REQUESTS.encode(request("nokey", "x", "abc", 5).build()));
+        requests.pipeInput("s3", new byte[]{1, 2, 3});
+        assertEquals(List.of(0L, 1L, 2L, 3L), signal.processed,
+                "each request's offset as it is taken, bad ones too (else every slice would stop after one step until the next good one)");
+        assertEquals(2, deadLetters.readValuesToList().size());
+        chunks.readValuesToList(); // their error chunks
 
         signal.waiting = true;
         driver.advanceWallClockTime(Duration.ofMillis(5));
