@@ -5,8 +5,6 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
-import static org.bytedeco.openblas.global.openblas.blas_get_num_threads;
-import static org.bytedeco.openblas.global.openblas.blas_set_num_threads;
 
 /**
  * Matrix products in OpenBLAS (the BLAS that ND4J's CPU build ships). A product with one row goes to
@@ -27,9 +25,6 @@ final class Blas {
     private static final int MIN_BLOCK_COLUMNS = 128;
     private static final int MAX_BLOCKS = 8;
 
-    private static volatile boolean split;
-    private static int openblasThreadsBefore;
-
     private Blas() {
     }
 
@@ -38,17 +33,12 @@ final class Blas {
      * over the engine's workers; false restores OpenBLAS's previous thread count. ND4J's own products in
      * this process then run on one thread too, so this is for processes that generate, not train.
      */
-    static synchronized void splitProducts(boolean on) {
-        // ND4J sets OpenBLAS's thread count when it creates its BLAS wrapper: have that done first.
-        org.nd4j.linalg.factory.Nd4j.factory().blas();
-        if (on && !split) openblasThreadsBefore = blas_get_num_threads();
-        if (on) blas_set_num_threads(1);
-        else if (split) blas_set_num_threads(openblasThreadsBefore);
-        split = on;
+    static void splitProducts(boolean on) {
+        BlasThreads.splitProducts(on);
     }
 
     static boolean splitsProducts() {
-        return split;
+        return BlasThreads.splitsProducts();
     }
 
     /** c = a·b + beta·c: a [M, K], b [K, N], c [M, N]. */
@@ -64,7 +54,7 @@ final class Blas {
         if (b.rows != k || c.rows != m || b.cols != n) {
             throw new IllegalArgumentException("shapes [" + m + "," + k + "]·[" + b.rows + "," + b.cols + "] → [" + c.rows + "," + n + "]");
         }
-        int blocks = split && (long) m * k * n >= SPLIT_MIN_WORK ? Math.min(MAX_BLOCKS, n / MIN_BLOCK_COLUMNS) : 1;
+        int blocks = splitsProducts() && (long) m * k * n >= SPLIT_MIN_WORK ? Math.min(MAX_BLOCKS, n / MIN_BLOCK_COLUMNS) : 1;
         if (blocks <= 1) {
             if (meanwhile != null) meanwhile.run();
             columns(a, b, c, beta, 0, n);

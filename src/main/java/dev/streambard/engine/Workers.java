@@ -13,9 +13,10 @@ import java.util.function.IntConsumer;
  * rest. A static split in halves is as slow as its slower half.
  *
  * <p>Thread-safe: concurrent callers share the helpers. A caller never waits for a helper to start, only
- * for the blocks a helper has already taken; a helper that starts late finds no block left.
+ * for the blocks a helper has already taken; a helper that starts late finds no block left. Public for
+ * training's recurrent layers, which run the two halves of each step here.
  */
-final class Workers {
+public final class Workers {
     private static final int HELPERS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     private static final ExecutorService POOL = Executors.newFixedThreadPool(HELPERS, r -> {
         Thread t = new Thread(r, "streambard-engine-helper");
@@ -26,8 +27,13 @@ final class Workers {
     private Workers() {
     }
 
+    /** Threads that take blocks: the caller and the helpers. */
+    public static int threads() {
+        return HELPERS + 1;
+    }
+
     /** Calls {@code block} once for each of 0..blocks-1, on this thread and the helpers; returns when all are done. */
-    static void forBlocks(int blocks, IntConsumer block) {
+    public static void forBlocks(int blocks, IntConsumer block) {
         forBlocks(blocks, block, null);
     }
 

@@ -3,6 +3,8 @@ package dev.streambard.model;
 import static dev.streambard.engine.Activations.sigmoid;
 import static dev.streambard.engine.Activations.tanh;
 
+import dev.streambard.engine.BlasThreads;
+import dev.streambard.engine.Workers;
 import java.util.Arrays;
 
 /**
@@ -15,40 +17,33 @@ import java.util.Arrays;
  *
  * <p>Cost: the input projection, the weight gradients and the input gradient are one matrix product
  * each over all T·B rows (over the V rows of a table when the input is an embedding); only the recurrent
- * products (h·RW forward, δ·RWᵀ backward) go step by step.
- * The gate arithmetic runs on the heap in simple loops, which the JIT vectorises.
+ * products (h·RW forward, δ·RWᵀ backward) go step by step. Each step runs as slices of the units side by
+ * side on the engine's workers (see {@link Slice}); the gate arithmetic runs on the heap in simple loops,
+ * which the JIT vectorises.
  */
 final class LstmSequence extends RecurrentSequence {
     private final int width; // G = 4H
 
     /** [T·B, G] gate pre-activations, then (after forward) activations, then (after backward) deltas dL/dz. */
     private final RowMatrix gates;
-    /** [B, H] δ_t·RWᵀ, the gradient reaching h_{t-1} through the recurrent weights. */
+    /** [B, H] δ_{t+1}·RWᵀ, the gradient reaching h_t through the recurrent weights. */
     private final RowMatrix recurrentGrad;
+    /** The units, split for the workers: each step's products and arithmetic run slice by slice, side by side. */
+    private final Slice[] slices;
 
-    private final float[] cells;      // [T·B·H] c
-    private final float[] tanhCells;  // [T·B·H] tanh(c)
-    private final float[] zeroState;  // [B·H] c₋₁ and h₋₁ before the first step
-    private final float[] gateRows;   // [B·G] one step's gates
-    private final float[] stateRows;  // [B·H] one step's h (forward) or dL/dh (backward)
-    private final float[] recurrentRows; // [B·H] one step's δ·RWᵀ
-    private final float[] cellCarry;  // [B·H] dL/dc_t that flows into step t−1 through f_t
+    private final float[] gateRows;   // [G] one row of gates or deltas
     private final float[] biasGrad;   // [G] column sums of the deltas
     private float[] tableRows = new float[0]; // [V·G] a table's rows on the heap, sized on first use
 
     LstmSequence(int steps, int batch, int inputs, int units) {
         super(steps, batch, inputs, units);
         this.width = 4 * units;
-        int rows = steps * batch;
-        gates = RowMatrix.allocate(rows, width);
+        gates = RowMatrix.allocate(steps * batch, width);
         recurrentGrad = RowMatrix.allocate(batch, units);
-        cells = new float[rows * units];
-        tanhCells = new float[rows * units];
-        zeroState = new float[batch * units];
-        gateRows = new float[batch * width];
-        stateRows = new float[batch * units];
-        recurrentRows = new float[batch * units];
-        cellCarry = new float[batch * units];
+        int count = UnitSlices.count(units);
+        slices = new Slice[count];
+        for (int j = 0; j < count; j++) slices[j] = new Slice(UnitSlices.start(units, count, j), UnitSlices.start(units, count, j + 1));
+        gateRows = new float[width];
         biasGrad = new float[width];
     }
 
@@ -81,38 +76,13 @@ final class LstmSequence extends RecurrentSequence {
 
     /** The recurrence over the input projections in gates: step by step, h·RW then the gate arithmetic. */
     private void recur(RowMatrix rwT, float[] bias) {
-        int stateSize = batch * units;
-        for (int t = 0; t < steps; t++) {
-            RowMatrix stepGates = gates.rows(t * batch, batch);
-            if (t > 0) RowMatrix.gemm(h.rows((t - 1) * batch, batch), false, rwT, true, stepGates, 1f); // += [B, H]·[H, G]
-            stepGates.read(gateRows);
-            float[] prevCells = t > 0 ? cells : zeroState;
-            int prev = t > 0 ? (t - 1) * stateSize : 0;
-            for (int b = 0; b < batch; b++) {
-                cellForward(b * width, prevCells, prev + b * units, t * stateSize + b * units, b * units, bias);
+        for (Slice s : slices) s.takeBias(bias);
+        BlasThreads.singleThreaded(() -> {
+            for (int t = 0; t < steps; t++) {
+                int step = t;
+                Workers.forBlocks(slices.length, j -> slices[j].forward(step, rwT));
             }
-            stepGates.write(gateRows);
-            h.rows(t * batch, batch).write(stateRows);
-        }
-    }
-
-    /**
-     * One example at one step. g: its gate columns in gateRows; prev: its c₋₁ in prevCells;
-     * cell: its c in cells; state: its h in stateRows.
-     */
-    private void cellForward(int g, float[] prevCells, int prev, int cell, int state, float[] bias) {
-        int hu = units;
-        float[] z = gateRows;
-        for (int j = 0; j < width; j++) z[g + j] += bias[j];
-        for (int j = g; j < g + hu; j++) z[j] = tanh(z[j]);                  // a
-        for (int j = g + hu; j < g + width; j++) z[j] = sigmoid(z[j]);       // f, o, i
-        int a = g;
-        int f = g + hu;
-        int i = g + 3 * hu;
-        for (int j = 0; j < hu; j++) cells[cell + j] = z[f + j] * prevCells[prev + j] + z[i + j] * z[a + j];
-        for (int j = 0; j < hu; j++) tanhCells[cell + j] = tanh(cells[cell + j]);
-        int o = g + 2 * hu;
-        for (int j = 0; j < hu; j++) stateRows[state + j] = z[o + j] * tanhCells[cell + j];
+        });
     }
 
     /**
@@ -147,28 +117,13 @@ final class LstmSequence extends RecurrentSequence {
 
     /** Back through the recurrence: gates become the deltas dL/dz; then drwT and db. */
     private void recurBackward(RowMatrix rwT, RowMatrix drwT, RowMatrix db) {
-        Arrays.fill(recurrentRows, 0f);
-        Arrays.fill(cellCarry, 0f);
-        Arrays.fill(biasGrad, 0f);
-        int stateSize = batch * units;
-        for (int t = steps - 1; t >= 0; t--) {
-            RowMatrix stepGates = gates.rows(t * batch, batch);
-            stepGates.read(gateRows);
-            dh.rows(t * batch, batch).read(stateRows);
-            float[] prevCells = t > 0 ? cells : zeroState;
-            int prev = t > 0 ? (t - 1) * stateSize : 0;
-            for (int b = 0; b < batch; b++) {
-                cellBackward(b * width, prevCells, prev + b * units, t * stateSize + b * units, b * units);
+        BlasThreads.singleThreaded(() -> {
+            for (int t = steps - 1; t >= 0; t--) {
+                int step = t;
+                Workers.forBlocks(slices.length, j -> slices[j].backward(step, rwT));
             }
-            stepGates.write(gateRows);
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < width; j++) biasGrad[j] += gateRows[b * width + j];
-            }
-            if (t > 0) {
-                RowMatrix.gemm(stepGates, false, rwT, false, recurrentGrad, 0f); // [B, G]·[G, H]
-                recurrentGrad.read(recurrentRows);
-            }
-        }
+        });
+        for (Slice s : slices) s.putBiasGradient(biasGrad);
         db.write(biasGrad);
         int rows = steps * batch;
         if (steps > 1) {
@@ -180,37 +135,138 @@ final class LstmSequence extends RecurrentSequence {
     }
 
     /**
-     * One example at one step, gates (activations) in gateRows replaced by their deltas dL/dz. The
-     * gradient reaching h is stateRows (from above) + recurrentRows (from step t+1); cellCarry holds
-     * dL/dc from step t+1 through its forget gate and is replaced by this step's.
+     * Units [from, from + n) at every step: their columns of each gate block (four products with RW's columns
+     * of those units) and all their arithmetic, in buffers of their own. At a step the slices need only each
+     * other's h (forward) or deltas (backward) of the step before, so they run side by side on the workers with
+     * one hand-off per step, and the gate arithmetic runs on both cores.
      */
-    private void cellBackward(int g, float[] prevCells, int prev, int cell, int state) {
-        int hu = units;
-        float[] z = gateRows;
-        int a = g;
-        int f = g + hu;
-        int o = g + 2 * hu;
-        int i = g + 3 * hu;
-        for (int j = 0; j < hu; j++) {
-            stateRows[state + j] += recurrentRows[state + j];                      // dL/dh_t
+    private final class Slice {
+        private final int from;
+        private final int n;
+        private final float[] z;          // [B·4n] one step's gates: per example the blocks a, f, o, i of n each
+        private final float[] bias;       // [4n]
+        private final float[] cells;      // [T·B·n] c
+        private final float[] tanhCells;  // [T·B·n] tanh(c)
+        private final float[] zeroState;  // [B·n] c₋₁ before the first step
+        private final float[] state;      // [B·n] one step's h (forward) or dL/dh (backward)
+        private final float[] recurrent;  // [B·n] one step's δ_{t+1}·RWᵀ
+        private final float[] cellCarry;  // [B·n] dL/dc_t that flows into step t−1 through f_t
+        private final float[] biasGrad;   // [4n]
+
+        Slice(int from, int to) {
+            this.from = from;
+            this.n = to - from;
+            z = new float[batch * 4 * n];
+            bias = new float[4 * n];
+            cells = new float[steps * batch * n];
+            tanhCells = new float[steps * batch * n];
+            zeroState = new float[batch * n];
+            state = new float[batch * n];
+            recurrent = new float[batch * n];
+            cellCarry = new float[batch * n];
+            biasGrad = new float[4 * n];
         }
-        for (int j = 0; j < hu; j++) {
-            float tc = tanhCells[cell + j];
-            cellCarry[state + j] += stateRows[state + j] * z[o + j] * (1 - tc * tc); // dL/dc_t
+
+        /** Gate block k's columns of these units in a [rows, G] matrix. */
+        private RowMatrix block(RowMatrix m, int k) {
+            return m.columns(k * units + from, n);
         }
-        for (int j = 0; j < hu; j++) {
-            float oj = z[o + j];
-            z[o + j] = stateRows[state + j] * tanhCells[cell + j] * oj * (1 - oj);
+
+        void takeBias(float[] all) {
+            for (int k = 0; k < 4; k++) System.arraycopy(all, k * units + from, bias, k * n, n);
         }
-        for (int j = 0; j < hu; j++) {
-            float dc = cellCarry[state + j];
-            float aj = z[a + j];
-            float ij = z[i + j];
-            float fj = z[f + j];
-            z[a + j] = dc * ij * (1 - aj * aj);
-            z[i + j] = dc * aj * ij * (1 - ij);
-            z[f + j] = dc * prevCells[prev + j] * fj * (1 - fj);
-            cellCarry[state + j] = dc * fj;
+
+        /** Step t: gates += h_{t−1}·RW (these units' columns), then the cell; writes c, tanh(c), the activations and h. */
+        void forward(int t, RowMatrix rwT) {
+            RowMatrix stepGates = gates.rows(t * batch, batch);
+            for (int k = 0; k < 4; k++) {
+                RowMatrix out = block(stepGates, k);
+                if (t > 0) RowMatrix.gemm(h.rows((t - 1) * batch, batch), false, rwT.rows(k * units + from, n), true, out, 1f); // += [B, H]·[H, n]
+                out.read(z, k * n, 4 * n);
+            }
+            float[] prevCells = t > 0 ? cells : zeroState;
+            int prev = t > 0 ? (t - 1) * batch * n : 0;
+            for (int b = 0; b < batch; b++) cellForward(b * 4 * n, prevCells, prev + b * n, (t * batch + b) * n, b * n);
+            for (int k = 0; k < 4; k++) block(stepGates, k).write(z, k * n, 4 * n);
+            h.rows(t * batch, batch).columns(from, n).write(state, 0, n);
+        }
+
+        /** One example: its gates at z[g, g + 4n), its c₋₁ at prevCells[prev], its c at cells[cell], its h at state[out]. */
+        private void cellForward(int g, float[] prevCells, int prev, int cell, int out) {
+            for (int j = 0; j < 4 * n; j++) z[g + j] += bias[j];
+            for (int j = g; j < g + n; j++) z[j] = tanh(z[j]);                  // a
+            for (int j = g + n; j < g + 4 * n; j++) z[j] = sigmoid(z[j]);       // f, o, i
+            int a = g;
+            int f = g + n;
+            int o = g + 2 * n;
+            int i = g + 3 * n;
+            for (int j = 0; j < n; j++) cells[cell + j] = z[f + j] * prevCells[prev + j] + z[i + j] * z[a + j];
+            for (int j = 0; j < n; j++) tanhCells[cell + j] = tanh(cells[cell + j]);
+            for (int j = 0; j < n; j++) state[out + j] = z[o + j] * tanhCells[cell + j];
+        }
+
+        /**
+         * Step t backwards: first these units' part of δ_{t+1}·RWᵀ (all of step t+1's deltas, written by every
+         * slice at the step before), then the cell: the activations of step t become its deltas.
+         */
+        void backward(int t, RowMatrix rwT) {
+            if (t == steps - 1) {
+                Arrays.fill(recurrent, 0f);
+                Arrays.fill(cellCarry, 0f);
+                Arrays.fill(biasGrad, 0f);
+            } else {
+                RowMatrix grad = recurrentGrad.columns(from, n);
+                RowMatrix.gemm(gates.rows((t + 1) * batch, batch), false, rwT.columns(from, n), false, grad, 0f); // [B, G]·[G, n]
+                grad.read(recurrent, 0, n);
+            }
+            RowMatrix stepGates = gates.rows(t * batch, batch);
+            for (int k = 0; k < 4; k++) block(stepGates, k).read(z, k * n, 4 * n);
+            dh.rows(t * batch, batch).columns(from, n).read(state, 0, n);
+            float[] prevCells = t > 0 ? cells : zeroState;
+            int prev = t > 0 ? (t - 1) * batch * n : 0;
+            for (int b = 0; b < batch; b++) cellBackward(b * 4 * n, prevCells, prev + b * n, (t * batch + b) * n, b * n);
+            for (int k = 0; k < 4; k++) block(stepGates, k).write(z, k * n, 4 * n);
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < 4 * n; j++) biasGrad[j] += z[b * 4 * n + j];
+            }
+        }
+
+        /**
+         * One example, its activations at z[g, g + 4n) replaced by their deltas dL/dz. The gradient reaching h
+         * is state (from above) + recurrent (from step t+1); cellCarry holds dL/dc from step t+1 through its
+         * forget gate and is replaced by this step's.
+         */
+        private void cellBackward(int g, float[] prevCells, int prev, int cell, int out) {
+            int a = g;
+            int f = g + n;
+            int o = g + 2 * n;
+            int i = g + 3 * n;
+            for (int j = 0; j < n; j++) {
+                state[out + j] += recurrent[out + j];                                   // dL/dh_t
+            }
+            for (int j = 0; j < n; j++) {
+                float tc = tanhCells[cell + j];
+                cellCarry[out + j] += state[out + j] * z[o + j] * (1 - tc * tc);       // dL/dc_t
+            }
+            for (int j = 0; j < n; j++) {
+                float oj = z[o + j];
+                z[o + j] = state[out + j] * tanhCells[cell + j] * oj * (1 - oj);
+            }
+            for (int j = 0; j < n; j++) {
+                float dc = cellCarry[out + j];
+                float aj = z[a + j];
+                float ij = z[i + j];
+                float fj = z[f + j];
+                z[a + j] = dc * ij * (1 - aj * aj);
+                z[i + j] = dc * aj * ij * (1 - ij);
+                z[f + j] = dc * prevCells[prev + j] * fj * (1 - fj);
+                cellCarry[out + j] = dc * fj;
+            }
+        }
+
+        /** These units' column sums of the deltas, into the layer's [G] bias gradient. */
+        void putBiasGradient(float[] all) {
+            for (int k = 0; k < 4; k++) System.arraycopy(biasGrad, k * n, all, k * units + from, n);
         }
     }
 

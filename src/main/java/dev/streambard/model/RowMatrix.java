@@ -12,30 +12,37 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A row-major float matrix (or a block of consecutive rows of one) in native memory, for the training
- * recurrent layers' buffers. Its memory belongs to a detached ND4J array, so ND4J can copy DL4J's arrays of any
- * layout into it ({@link #array()}), OpenBLAS multiplies it in place ({@link #gemm}), and the gate
- * arithmetic moves rows to and from the heap in bulk ({@link #read}, {@link #write}).
+ * A row-major float matrix (or a block of one: consecutive rows, a range of columns) in native memory, for
+ * the training recurrent layers' buffers. Its memory belongs to a detached ND4J array, so ND4J can copy
+ * DL4J's arrays of any layout into it ({@link #array()}), OpenBLAS multiplies it in place ({@link #gemm}),
+ * and the gate arithmetic moves rows to and from the heap in bulk ({@link #read}, {@link #write}).
  */
 final class RowMatrix {
     final int rows;
     final int cols;
+    private final int stride;         // elements from one row to the next: cols, or more in a column block
     private final INDArray owner;     // keeps the memory alive; the whole matrix this one is a block of
     private final boolean whole;
     private final long first;         // index in owner of this block's first element
     private final FloatPointer data;  // pointer to that element
-    private final FloatBuffer floats; // the same elements
+    private final FloatBuffer floats; // the elements from there to the block's last one
 
-    private RowMatrix(INDArray owner, boolean whole, long firstElement, int rows, int cols) {
+    private RowMatrix(INDArray owner, boolean whole, long firstElement, int rows, int cols, int stride) {
         this.rows = rows;
         this.cols = cols;
+        this.stride = stride;
         this.owner = owner;
         this.whole = whole;
         this.first = firstElement;
         FloatPointer base = new FloatPointer(owner.data().addressPointer()); // a view's data starts at the view
         this.data = base.position(base.position() + firstElement);
         FloatPointer span = new FloatPointer(data);
-        this.floats = span.limit(span.position() + (long) rows * cols).asBuffer();
+        long length = rows == 0 ? 0 : (long) (rows - 1) * stride + cols;
+        this.floats = span.limit(span.position() + length).asBuffer();
+    }
+
+    private RowMatrix(INDArray owner, boolean whole, long firstElement, int rows, int cols) {
+        this(owner, whole, firstElement, rows, cols, cols);
     }
 
     /** A new matrix outside every ND4J workspace (it lives across iterations); contents undefined. */
@@ -67,7 +74,15 @@ final class RowMatrix {
         if (from < 0 || count < 0 || from + count > rows) {
             throw new IndexOutOfBoundsException("rows " + from + "+" + count + " of " + rows);
         }
-        return new RowMatrix(owner, false, first + (long) from * cols, count, cols);
+        return new RowMatrix(owner, false, first + (long) from * stride, count, cols, stride);
+    }
+
+    /** Columns [from, from + count) of this matrix, sharing its memory (its rows are then not contiguous). */
+    RowMatrix columns(int from, int count) {
+        if (from < 0 || count < 1 || from + count > cols) {
+            throw new IndexOutOfBoundsException("columns " + from + "+" + count + " of " + cols);
+        }
+        return new RowMatrix(owner, false, first + from, rows, count, stride);
     }
 
     /** The whole matrix as a c-order ND4J array [rows, cols] over the same memory. */
@@ -78,27 +93,47 @@ final class RowMatrix {
 
     /** Copies this block into {@code into[0, rows·cols)}. */
     void read(float[] into) {
-        floats.get(0, into, 0, rows * cols);
+        read(into, 0, cols);
+    }
+
+    /** Copies this block's row r into {@code into[offset + r·step, + cols)} for every r. */
+    void read(float[] into, int offset, int step) {
+        if (stride == cols && step == cols) {
+            floats.get(0, into, offset, rows * cols);
+            return;
+        }
+        for (int r = 0; r < rows; r++) floats.get(r * stride, into, offset + r * step, cols);
     }
 
     /** Copies {@code from[0, rows·cols)} into this block. */
     void write(float[] from) {
-        floats.put(0, from, 0, rows * cols);
+        write(from, 0, cols);
+    }
+
+    /** Copies {@code from[offset + r·step, + cols)} into this block's row r for every r. */
+    void write(float[] from, int offset, int step) {
+        if (stride == cols && step == cols) {
+            floats.put(0, from, offset, rows * cols);
+            return;
+        }
+        for (int r = 0; r < rows; r++) floats.put(r * stride, from, offset + r * step, cols);
     }
 
     /** Sets every element to {@code value}. */
     void fill(float value) {
-        for (int i = 0; i < rows * cols; i++) floats.put(i, value);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) floats.put(r * stride + j, value);
+        }
     }
 
     /** Copies {@code from[offset, offset + cols)} into row {@code row} of this block. */
     void writeRow(int row, float[] from, int offset) {
-        floats.put(row * cols, from, offset, cols);
+        floats.put(row * stride, from, offset, cols);
     }
 
     /** Copies row {@code row} of this block into {@code into[offset, offset + cols)}. */
     void readRow(int row, float[] into, int offset) {
-        floats.get(row * cols, into, offset, cols);
+        floats.get(row * stride, into, offset, cols);
     }
 
     /** Frees the memory now rather than at garbage collection. */
@@ -119,6 +154,6 @@ final class RowMatrix {
             throw new IllegalArgumentException("shapes " + m + "x" + k + " · " + kb + "x" + n + " → " + c.rows + "x" + c.cols);
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                m, n, k, 1f, a.data, a.cols, b.data, b.cols, beta, c.data, c.cols);
+                m, n, k, 1f, a.data, a.stride, b.data, b.stride, beta, c.data, c.stride);
     }
 }
