@@ -1,6 +1,7 @@
 package dev.streambard.cli;
 
 import dev.streambard.bench.TrainingBenchmark;
+import dev.streambard.engine.PackedGemm;
 import dev.streambard.model.CharModel;
 import dev.streambard.model.LstmImplementation;
 import dev.streambard.model.TrainingConfig;
@@ -42,7 +43,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         CharModel charModel = CharModel.create(model.toConfig(vocab), training, vocabulary, lstm);
         TrainingBenchmark.Result r = TrainingBenchmark.run(charModel, iters);
         JsonLine.print("bench", "train", "impl", "dl4j-cpu", "cell", charModel.config().cell().name().toLowerCase(),
-                "lstm", lstm.name().toLowerCase(), "layers", charModel.config().layers(), "embedding", charModel.config().embedding(),
+                "lstm", lstm.name().toLowerCase(), "step_products", PackedGemm.available() ? "packed" : "openblas", "layers", charModel.config().layers(), "embedding", charModel.config().embedding(),
                 "units", charModel.config().units(), "batch", r.batch(), "seq_len", r.seqLen(),
                 "median_iter_s", JsonLine.round(r.medianIterSeconds(), 3), "chars_per_s", Math.round(r.charsPerSecond()),
                 "gflops", JsonLine.round(r.gflops(), 1));

@@ -38,6 +38,9 @@ final class GruSequence extends RecurrentSequence {
     private final RowMatrix recurrentGrad;
     /** The units, split for the workers: each step's products and arithmetic run slice by slice, side by side. */
     private final Slice[] slices;
+    /** Wh [H, G], right operand of h₋₁·Wh; Whᵀ [G, H], of δ·Whᵀ. */
+    private final StepWeights forwardWeights;
+    private final StepWeights backwardWeights;
     private final float[] biasGrad; // [G] column sums of the input deltas
 
     GruSequence(int steps, int batch, int inputs, int units) {
@@ -51,6 +54,8 @@ final class GruSequence extends RecurrentSequence {
         int count = UnitSlices.count(units);
         slices = new Slice[count];
         for (int j = 0; j < count; j++) slices[j] = new Slice(UnitSlices.start(units, count, j), UnitSlices.start(units, count, j + 1));
+        forwardWeights = new StepWeights(units, width);
+        backwardWeights = new StepWeights(width, units);
         biasGrad = new float[width];
     }
 
@@ -58,10 +63,12 @@ final class GruSequence extends RecurrentSequence {
     void forward(RowMatrix wx, RowMatrix wh, float[] bias) {
         RowMatrix.gemm(x, false, wx, false, gates, 0f); // [T·B, N]·[N, G]
         for (Slice s : slices) s.takeBias(bias);
+        forwardWeights.use(wh, false);
         BlasThreads.singleThreaded(() -> {
+            Workers.forBlocks(slices.length, j -> forwardWeights.pack(j, slices.length));
             for (int t = 0; t < steps; t++) {
                 int step = t;
-                Workers.forBlocks(slices.length, j -> slices[j].forward(step, wh));
+                Workers.forBlocks(slices.length, j -> slices[j].forward(step));
             }
         });
     }
@@ -71,10 +78,12 @@ final class GruSequence extends RecurrentSequence {
      * dwx [N, G], dwh [H, G], db [1, G] are overwritten.
      */
     void backward(RowMatrix wx, RowMatrix wh, RowMatrix dwx, RowMatrix dwh, RowMatrix db) {
+        backwardWeights.use(wh, true);
         BlasThreads.singleThreaded(() -> {
+            Workers.forBlocks(slices.length, j -> backwardWeights.pack(j, slices.length));
             for (int t = steps - 1; t >= 0; t--) {
                 int step = t;
-                Workers.forBlocks(slices.length, j -> slices[j].backward(step, wh));
+                Workers.forBlocks(slices.length, j -> slices[j].backward(step));
             }
         });
         for (Slice s : slices) s.putBiasGradient(biasGrad);
@@ -133,16 +142,14 @@ final class GruSequence extends RecurrentSequence {
         }
 
         /** Step t: h₋₁·Wh (these units' columns), then the cell; writes the activations and h. */
-        void forward(int t, RowMatrix wh) {
+        void forward(int t) {
             if (t == 0) {
                 Arrays.fill(state, 0f); // h₋₁ = 0, and h₋₁·Wh = 0
                 Arrays.fill(rec, 0f);
             } else {
-                for (int k = 0; k < 3; k++) {
-                    RowMatrix product = block(recurrent, k);
-                    RowMatrix.gemm(h.rows((t - 1) * batch, batch), false, block(wh, k), false, product, 0f); // [B, H]·[H, n]
-                    product.read(rec, k * n, 3 * n);
-                }
+                // Gate blocks r, u, c of these units: [B, H]·[H, n], three times.
+                forwardWeights.multiply(h.rows((t - 1) * batch, batch), recurrent, from, n, 3, units, 0f);
+                for (int k = 0; k < 3; k++) block(recurrent, k).read(rec, k * n, 3 * n);
             }
             RowMatrix stepGates = gates.rows(t * batch, batch);
             for (int k = 0; k < 3; k++) block(stepGates, k).read(z, k * n, 3 * n);
@@ -170,15 +177,14 @@ final class GruSequence extends RecurrentSequence {
          * by every slice at the step before), then the cell: the activations of step t become the input deltas,
          * and the recurrent deltas are written.
          */
-        void backward(int t, RowMatrix wh) {
+        void backward(int t) {
             if (t == steps - 1) {
                 Arrays.fill(grad, 0f);
                 Arrays.fill(stateCarry, 0f);
                 Arrays.fill(biasGrad, 0f);
             } else {
-                RowMatrix product = recurrentGrad.columns(from, n);
-                RowMatrix.gemm(recurrentDeltas.rows((t + 1) * batch, batch), false, wh.rows(from, n), true, product, 0f); // [B, G]·[G, n]
-                product.read(grad, 0, n);
+                backwardWeights.multiply(recurrentDeltas.rows((t + 1) * batch, batch), recurrentGrad, from, n, 0f); // [B, G]·[G, n]
+                recurrentGrad.columns(from, n).read(grad, 0, n);
             }
             RowMatrix stepGates = gates.rows(t * batch, batch);
             for (int k = 0; k < 3; k++) block(stepGates, k).read(z, k * n, 3 * n);
@@ -241,5 +247,7 @@ final class GruSequence extends RecurrentSequence {
         recurrentDeltas.close();
         recurrent.close();
         recurrentGrad.close();
+        forwardWeights.close();
+        backwardWeights.close();
     }
 }

@@ -30,6 +30,9 @@ final class LstmSequence extends RecurrentSequence {
     private final RowMatrix recurrentGrad;
     /** The units, split for the workers: each step's products and arithmetic run slice by slice, side by side. */
     private final Slice[] slices;
+    /** RW [H, G], right operand of h·RW; RWᵀ [G, H], of δ·RWᵀ. */
+    private final StepWeights forwardWeights;
+    private final StepWeights backwardWeights;
 
     private final float[] gateRows;   // [G] one row of gates or deltas
     private final float[] biasGrad;   // [G] column sums of the deltas
@@ -43,6 +46,8 @@ final class LstmSequence extends RecurrentSequence {
         int count = UnitSlices.count(units);
         slices = new Slice[count];
         for (int j = 0; j < count; j++) slices[j] = new Slice(UnitSlices.start(units, count, j), UnitSlices.start(units, count, j + 1));
+        forwardWeights = new StepWeights(units, width);
+        backwardWeights = new StepWeights(width, units);
         gateRows = new float[width];
         biasGrad = new float[width];
     }
@@ -77,10 +82,12 @@ final class LstmSequence extends RecurrentSequence {
     /** The recurrence over the input projections in gates: step by step, h·RW then the gate arithmetic. */
     private void recur(RowMatrix rwT, float[] bias) {
         for (Slice s : slices) s.takeBias(bias);
+        forwardWeights.use(rwT, true);
         BlasThreads.singleThreaded(() -> {
+            Workers.forBlocks(slices.length, j -> forwardWeights.pack(j, slices.length));
             for (int t = 0; t < steps; t++) {
                 int step = t;
-                Workers.forBlocks(slices.length, j -> slices[j].forward(step, rwT));
+                Workers.forBlocks(slices.length, j -> slices[j].forward(step));
             }
         });
     }
@@ -117,10 +124,12 @@ final class LstmSequence extends RecurrentSequence {
 
     /** Back through the recurrence: gates become the deltas dL/dz; then drwT and db. */
     private void recurBackward(RowMatrix rwT, RowMatrix drwT, RowMatrix db) {
+        backwardWeights.use(rwT, false);
         BlasThreads.singleThreaded(() -> {
+            Workers.forBlocks(slices.length, j -> backwardWeights.pack(j, slices.length));
             for (int t = steps - 1; t >= 0; t--) {
                 int step = t;
-                Workers.forBlocks(slices.length, j -> slices[j].backward(step, rwT));
+                Workers.forBlocks(slices.length, j -> slices[j].backward(step));
             }
         });
         for (Slice s : slices) s.putBiasGradient(biasGrad);
@@ -177,13 +186,11 @@ final class LstmSequence extends RecurrentSequence {
         }
 
         /** Step t: gates += h_{t−1}·RW (these units' columns), then the cell; writes c, tanh(c), the activations and h. */
-        void forward(int t, RowMatrix rwT) {
+        void forward(int t) {
             RowMatrix stepGates = gates.rows(t * batch, batch);
-            for (int k = 0; k < 4; k++) {
-                RowMatrix out = block(stepGates, k);
-                if (t > 0) RowMatrix.gemm(h.rows((t - 1) * batch, batch), false, rwT.rows(k * units + from, n), true, out, 1f); // += [B, H]·[H, n]
-                out.read(z, k * n, 4 * n);
-            }
+            // Gate blocks a, f, o, i of these units: += [B, H]·[H, n], four times.
+            if (t > 0) forwardWeights.multiply(h.rows((t - 1) * batch, batch), stepGates, from, n, 4, units, 1f);
+            for (int k = 0; k < 4; k++) block(stepGates, k).read(z, k * n, 4 * n);
             float[] prevCells = t > 0 ? cells : zeroState;
             int prev = t > 0 ? (t - 1) * batch * n : 0;
             for (int b = 0; b < batch; b++) cellForward(b * 4 * n, prevCells, prev + b * n, (t * batch + b) * n, b * n);
@@ -209,15 +216,14 @@ final class LstmSequence extends RecurrentSequence {
          * Step t backwards: first these units' part of δ_{t+1}·RWᵀ (all of step t+1's deltas, written by every
          * slice at the step before), then the cell: the activations of step t become its deltas.
          */
-        void backward(int t, RowMatrix rwT) {
+        void backward(int t) {
             if (t == steps - 1) {
                 Arrays.fill(recurrent, 0f);
                 Arrays.fill(cellCarry, 0f);
                 Arrays.fill(biasGrad, 0f);
             } else {
-                RowMatrix grad = recurrentGrad.columns(from, n);
-                RowMatrix.gemm(gates.rows((t + 1) * batch, batch), false, rwT.columns(from, n), false, grad, 0f); // [B, G]·[G, n]
-                grad.read(recurrent, 0, n);
+                backwardWeights.multiply(gates.rows((t + 1) * batch, batch), recurrentGrad, from, n, 0f); // [B, G]·[G, n]
+                recurrentGrad.columns(from, n).read(recurrent, 0, n);
             }
             RowMatrix stepGates = gates.rows(t * batch, batch);
             for (int k = 0; k < 4; k++) block(stepGates, k).read(z, k * n, 4 * n);
@@ -275,5 +281,7 @@ final class LstmSequence extends RecurrentSequence {
         super.close();
         gates.close();
         recurrentGrad.close();
+        forwardWeights.close();
+        backwardWeights.close();
     }
 }

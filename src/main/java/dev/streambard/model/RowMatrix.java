@@ -85,6 +85,16 @@ final class RowMatrix {
         return new RowMatrix(owner, false, first + from, rows, count, stride);
     }
 
+    /** The address of this block's first element, for native code. */
+    long address() {
+        return data.address() + (long) data.position() * Float.BYTES;
+    }
+
+    /** Elements from one row to the next. */
+    int stride() {
+        return stride;
+    }
+
     /** The whole matrix as a c-order ND4J array [rows, cols] over the same memory. */
     INDArray array() {
         if (!whole) throw new IllegalStateException("a row block has no ND4J array of its own");
