@@ -14,7 +14,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
  * <p>Two ways to use both cores for a large product: OpenBLAS's own threads (the default), which split it
  * statically, or ({@link #splitProducts}) single-threaded OpenBLAS calls on column blocks of the output,
  * taken by the engine's {@link Workers} as they become free. Block j of c = a · (block j of b's columns):
- * each block reads only its slice of b, so the memory traffic is the same as one call.
+ * each block reads only its slice of b, so the memory traffic is the same as one call. Split blocks of
+ * weights packed once ({@link NativeMatrix#weights}) run on {@link PackedGemm} instead of OpenBLAS.
  */
 final class Blas {
     /** Up to this many rows, one sgemv per row beats sgemm (1024×4096: 8 rows 2.4 ms against 3.7 ms). */
@@ -70,7 +71,9 @@ final class Blas {
         int m = a.rows;
         int k = a.cols;
         int n = c.cols;
-        if (m <= GEMV_ROWS) { // row by row: cᵢᵀ = bᵀ·aᵢᵀ, b's columns [from, to) as a [K, to-from] matrix with stride N
+        if (m > GEMV_ROWS && b.panels != null && splitsProducts()) { // one thread here: b packed once beats OpenBLAS packing it
+            PackedGemm.multiply(a.data.address(), k, b.panels, c.data.address(), n, m, from, to, beta);
+        } else if (m <= GEMV_ROWS) { // row by row: cᵢᵀ = bᵀ·aᵢᵀ, b's columns [from, to) as a [K, to-from] matrix with stride N
             for (int i = 0; i < m; i++) {
                 cblas_sgemv(CblasRowMajor, CblasTrans, k, to - from, 1f, b.data.getPointer(from),
                         n, a.data.getPointer((long) i * k), 1, beta, c.data.getPointer((long) i * n + from), 1);

@@ -45,9 +45,9 @@ public final class ModelWeights {
             INDArray b = layer.getParam(lstm ? LSTMParamInitializer.BIAS_KEY : GruLayer.BIAS).reshape(1, wx.columns());
             if (l == 1) {
                 table = embedding.mmul(wx).addiRowVector(b).toFloatMatrix();
-                layers.add(new LayerWeights(null, NativeMatrix.copyOf(wh), new float[(int) wx.columns()]));
+                layers.add(new LayerWeights(null, NativeMatrix.weights(wh), new float[(int) wx.columns()]));
             } else {
-                layers.add(new LayerWeights(NativeMatrix.copyOf(wx), NativeMatrix.copyOf(wh), b.toFloatVector()));
+                layers.add(new LayerWeights(NativeMatrix.weights(wx), NativeMatrix.weights(wh), b.toFloatVector()));
             }
         }
         Layer output = net.getLayer(config.layers() + 1);

@@ -5,17 +5,25 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A row-major float matrix in native memory that the engine owns (not an ND4J buffer, so the engine
- * works the same whichever ND4J backend trains). Freed by JavaCPP when unreachable.
+ * works the same whichever ND4J backend trains). Freed by JavaCPP when unreachable. Weights that the
+ * products read many times may also carry a packed copy ({@link #panels}) for {@link PackedGemm}.
  */
 final class NativeMatrix {
     final int rows;
     final int cols;
     final FloatPointer data;
+    /** The same matrix packed for {@link PackedGemm}, or null; never written after {@link #weights}. */
+    final PackedGemm.Panels panels;
 
-    private NativeMatrix(int rows, int cols) {
+    private NativeMatrix(int rows, int cols, boolean packed) {
         this.rows = rows;
         this.cols = cols;
         this.data = new FloatPointer((long) rows * cols);
+        this.panels = packed ? new PackedGemm.Panels(rows, cols) : null;
+    }
+
+    private NativeMatrix(int rows, int cols) {
+        this(rows, cols, false);
     }
 
     static NativeMatrix zeros(int rows, int cols) {
@@ -26,8 +34,18 @@ final class NativeMatrix {
 
     /** A copy of a 2-d array, in row-major order whatever its layout. */
     static NativeMatrix copyOf(INDArray a) {
-        NativeMatrix m = new NativeMatrix((int) a.rows(), (int) a.columns());
+        return copyOf(a, false);
+    }
+
+    /** As {@link #copyOf}, for weights: also packed for {@link PackedGemm} where it runs. */
+    static NativeMatrix weights(INDArray a) {
+        return copyOf(a, PackedGemm.available());
+    }
+
+    private static NativeMatrix copyOf(INDArray a, boolean packed) {
+        NativeMatrix m = new NativeMatrix((int) a.rows(), (int) a.columns(), packed);
         m.data.put(a.dup('c').data().asFloat());
+        if (packed) m.panels.pack(m.data.address(), m.cols, 1, 0, m.panels.panels());
         return m;
     }
 
