@@ -9,17 +9,26 @@ import dev.streambard.engine.PackedGemm;
  * them; elsewhere each product is an OpenBLAS call on a block of M.
  */
 final class StepWeights {
+    private final int k;
+    private final int n;
     private final PackedGemm.Panels panels; // null without the kernel
     private RowMatrix source;
     private boolean transposed;
 
     /** Room for a [k, n] B. */
     StepWeights(int k, int n) {
+        this.k = k;
+        this.n = n;
         panels = PackedGemm.available() ? new PackedGemm.Panels(k, n) : null;
     }
 
     /** This pass's B: {@code m}, or its transpose. {@link #pack} it (all parts) before multiplying. */
     void use(RowMatrix m, boolean transposed) {
+        int rows = transposed ? m.cols : m.rows;
+        int cols = transposed ? m.rows : m.cols;
+        if (rows != k || cols != n) {
+            throw new IllegalArgumentException("weights of shape [" + rows + ", " + cols + "] where [" + k + ", " + n + "] fit");
+        }
         this.source = m;
         this.transposed = transposed;
     }
@@ -40,6 +49,9 @@ final class StepWeights {
 
     /** As {@link #multiply(RowMatrix, RowMatrix, int, int, float)} for the column ranges from + i·spacing, i &lt; blocks. */
     void multiply(RowMatrix a, RowMatrix c, int from, int count, int blocks, int spacing, float beta) {
+        if (a.cols != k || c.cols != n || c.rows != a.rows) {
+            throw new IllegalArgumentException("[" + a.rows + ", " + a.cols + "]·[" + k + ", " + n + "] → [" + c.rows + ", " + c.cols + "]");
+        }
         if (panels != null) {
             PackedGemm.multiply(a.address(), a.stride(), panels, c.address(), c.stride(), a.rows, from, from + count,
                     blocks, spacing, beta);
