@@ -3,8 +3,6 @@ package dev.streambard.model;
 import static dev.streambard.engine.Activations.sigmoid;
 import static dev.streambard.engine.Activations.tanh;
 
-import dev.streambard.engine.BlasThreads;
-import dev.streambard.engine.Workers;
 import java.util.Arrays;
 
 /**
@@ -64,13 +62,7 @@ final class GruSequence extends RecurrentSequence {
         RowMatrix.gemm(x, false, wx, false, gates, 0f); // [T·B, N]·[N, G]
         for (Slice s : slices) s.takeBias(bias);
         forwardWeights.use(wh, false);
-        BlasThreads.singleThreaded(() -> {
-            Workers.forBlocks(slices.length, j -> forwardWeights.pack(j, slices.length));
-            for (int t = 0; t < steps; t++) {
-                int step = t;
-                Workers.forBlocks(slices.length, j -> slices[j].forward(step));
-            }
-        });
+        runSteps(slices.length, forwardWeights, false, (j, t) -> slices[j].forward(t));
     }
 
     /**
@@ -79,13 +71,7 @@ final class GruSequence extends RecurrentSequence {
      */
     void backward(RowMatrix wx, RowMatrix wh, RowMatrix dwx, RowMatrix dwh, RowMatrix db) {
         backwardWeights.use(wh, true);
-        BlasThreads.singleThreaded(() -> {
-            Workers.forBlocks(slices.length, j -> backwardWeights.pack(j, slices.length));
-            for (int t = steps - 1; t >= 0; t--) {
-                int step = t;
-                Workers.forBlocks(slices.length, j -> slices[j].backward(step));
-            }
-        });
+        runSteps(slices.length, backwardWeights, true, (j, t) -> slices[j].backward(t));
         for (Slice s : slices) s.putBiasGradient(biasGrad);
         db.write(biasGrad);
         int rows = steps * batch;

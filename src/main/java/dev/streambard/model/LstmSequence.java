@@ -3,8 +3,6 @@ package dev.streambard.model;
 import static dev.streambard.engine.Activations.sigmoid;
 import static dev.streambard.engine.Activations.tanh;
 
-import dev.streambard.engine.BlasThreads;
-import dev.streambard.engine.Workers;
 import java.util.Arrays;
 
 /**
@@ -83,13 +81,7 @@ final class LstmSequence extends RecurrentSequence {
     private void recur(RowMatrix rwT, float[] bias) {
         for (Slice s : slices) s.takeBias(bias);
         forwardWeights.use(rwT, true);
-        BlasThreads.singleThreaded(() -> {
-            Workers.forBlocks(slices.length, j -> forwardWeights.pack(j, slices.length));
-            for (int t = 0; t < steps; t++) {
-                int step = t;
-                Workers.forBlocks(slices.length, j -> slices[j].forward(step));
-            }
-        });
+        runSteps(slices.length, forwardWeights, false, (j, t) -> slices[j].forward(t));
     }
 
     /**
@@ -125,13 +117,7 @@ final class LstmSequence extends RecurrentSequence {
     /** Back through the recurrence: gates become the deltas dL/dz; then drwT and db. */
     private void recurBackward(RowMatrix rwT, RowMatrix drwT, RowMatrix db) {
         backwardWeights.use(rwT, false);
-        BlasThreads.singleThreaded(() -> {
-            Workers.forBlocks(slices.length, j -> backwardWeights.pack(j, slices.length));
-            for (int t = steps - 1; t >= 0; t--) {
-                int step = t;
-                Workers.forBlocks(slices.length, j -> slices[j].backward(step));
-            }
-        });
+        runSteps(slices.length, backwardWeights, true, (j, t) -> slices[j].backward(t));
         for (Slice s : slices) s.putBiasGradient(biasGrad);
         db.write(biasGrad);
         int rows = steps * batch;

@@ -1,5 +1,8 @@
 package dev.streambard.model;
 
+import dev.streambard.engine.BlasThreads;
+import dev.streambard.engine.Workers;
+
 /**
  * What the hand-written recurrent layers' passes share: the shape of a batch of whole sequences (T steps,
  * B examples, N inputs, H units) and the time-major buffers through which the layer talks to its
@@ -34,6 +37,25 @@ abstract class RecurrentSequence {
 
     final boolean fits(int steps, int batch, int inputs, int units) {
         return this.steps == steps && this.batch == batch && this.inputs == inputs && this.units == units;
+    }
+
+    /** Work of one slice of the units at one step. */
+    interface SliceStep {
+        void run(int slice, int t);
+    }
+
+    /**
+     * A pass over the steps (forwards, or backwards from the last), OpenBLAS on one thread: packs {@code weights}
+     * for it, then runs each step as {@code slices} slices side by side on the engine's workers.
+     */
+    final void runSteps(int slices, StepWeights weights, boolean backwards, SliceStep step) {
+        BlasThreads.singleThreaded(() -> {
+            Workers.forBlocks(slices, j -> weights.pack(j, slices));
+            for (int i = 0; i < steps; i++) {
+                int t = backwards ? steps - 1 - i : i;
+                Workers.forBlocks(slices, j -> step.run(j, t));
+            }
+        });
     }
 
     /** Frees the native buffers now rather than at garbage collection. */
