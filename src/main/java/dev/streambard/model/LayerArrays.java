@@ -11,9 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Conversions between DL4J's arrays and the time-major {@link RowMatrix} buffers of the hand-written
  * recurrent layers ({@link FastLstmLayer}, {@link FastGruLayer}).
  *
- * <p>ND4J copies a 2-d transpose 2-3x faster than a 3-d permutation (measured 52-80 ms against
- * 141-198 ms for [6400, 1024]), and the epsilon RnnOutputLayer returns is laid out [H][T][B], so both
- * directions go through a [C, T·B] view.
+ * <p>Both directions are a 2-d transpose between the rows and a [C, T·B] view of the array: DL4J's arrays
+ * here are laid out [C][T][B] (the epsilon RnnOutputLayer returns, and the arrays these methods create). A 2-d
+ * transpose is the native {@link dev.streambard.engine.Transpose} where it is built, else ND4J's copy, which
+ * was still 2-3x faster than its 3-d permutation (52-80 ms against 141-198 ms for [6400, 1024]).
  */
 final class LayerArrays {
 
@@ -22,14 +23,19 @@ final class LayerArrays {
 
     /** [B, C, T] → time-major rows [T·B, C]; a single transposing copy when ncw's memory is [C][T][B]. */
     static void toTimeMajor(INDArray ncw, RowMatrix rows) {
-        rows.array().assign(ncw.permute(1, 2, 0).reshape('c', rows.cols, rows.rows).transpose()); // [C, T·B]ᵀ
+        INDArray ctb = ncw.permute(1, 2, 0).reshape('c', rows.cols, rows.rows); // [C, T·B], a copy if not [C][T][B]
+        if (RowMatrix.isRowMajor(ctb)) {
+            RowMatrix.over(ctb).transposeInto(rows);
+        } else {
+            rows.array().assign(ctb.transpose());
+        }
     }
 
     /** Time-major rows [T·B, C] → a new [B, C, T] array, a view of an f-order [B, T, C] one: memory [C][T][B]. */
     static INDArray fromTimeMajor(RowMatrix rows, int batch, int steps, DataType dataType, ArrayType type,
                                   LayerWorkspaceMgr workspaceMgr) {
         INDArray out = workspaceMgr.create(type, dataType, new long[]{batch, steps, rows.cols}, 'f');
-        out.permute(2, 1, 0).reshape('c', rows.cols, rows.rows).assign(rows.array().transpose()); // a view: [C, T·B]
+        rows.transposeInto(RowMatrix.over(out.permute(2, 1, 0).reshape('c', rows.cols, rows.rows))); // a view: [C, T·B]
         return out.permute(0, 2, 1);
     }
 

@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
+import dev.streambard.engine.Transpose;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -69,6 +70,22 @@ final class RowMatrix {
         return new RowMatrix(m, false, 0, (int) m.columns(), (int) m.rows());
     }
 
+    /**
+     * A float matrix that ND4J keeps row-major with unit column stride, such as a c-order array or a reshaped
+     * view of one, over the same memory; writes go to the array. See {@link #isRowMajor}.
+     */
+    static RowMatrix over(INDArray m) {
+        if (!isRowMajor(m)) throw new IllegalArgumentException("not a row-major float matrix: " + m.shapeInfoToString());
+        return new RowMatrix(m, false, 0, (int) m.rows(), (int) m.columns(), (int) Math.max(m.columns(), m.stride(0)));
+    }
+
+    /** Whether {@link #over} takes {@code m}: a float matrix whose elements (i, j) are at i·stride + j. */
+    static boolean isRowMajor(INDArray m) {
+        // A stride along a dimension of size 1 is never used.
+        return m.dataType() == DataType.FLOAT && m.rank() == 2 && m.columns() <= Integer.MAX_VALUE
+                && (m.columns() == 1 || m.stride(1) == 1) && (m.rows() == 1 || m.stride(0) >= m.columns());
+    }
+
     /** Rows [from, from + count) of this matrix, sharing its memory. */
     RowMatrix rows(int from, int count) {
         if (from < 0 || count < 0 || from + count > rows) {
@@ -101,6 +118,14 @@ final class RowMatrix {
         return owner;
     }
 
+    /** The ND4J array this matrix is all of (for ND4J's copies); a block of a larger one has none. */
+    private INDArray ownArray() {
+        if (first != 0 || owner.rank() != 2 || owner.rows() != rows || owner.columns() != cols) {
+            throw new IllegalStateException("a block of a matrix has no ND4J array of its own");
+        }
+        return owner;
+    }
+
     /** Copies this block into {@code into[0, rows·cols)}. */
     void read(float[] into) {
         read(into, 0, cols);
@@ -127,6 +152,21 @@ final class RowMatrix {
             return;
         }
         for (int r = 0; r < rows; r++) floats.put(r * stride, from, offset + r * step, cols);
+    }
+
+    /**
+     * {@code into} = this matrixᵀ ([cols, rows]): the native {@link Transpose} where it is built, else ND4J's copy
+     * (which needs both to be whole matrices).
+     */
+    void transposeInto(RowMatrix into) {
+        if (into.rows != cols || into.cols != rows) {
+            throw new IllegalArgumentException("[" + rows + ", " + cols + "]ᵀ into [" + into.rows + ", " + into.cols + "]");
+        }
+        if (Transpose.available()) {
+            Transpose.copy(address(), stride, into.address(), into.stride, rows, cols);
+        } else {
+            into.ownArray().assign(ownArray().transpose());
+        }
     }
 
     /** Sets every element to {@code value}. */

@@ -91,4 +91,43 @@ class RowMatrixTest {
         float[] l = all(left);
         for (int i = 0; i < 10; i++) assertEquals(f[6 + i], l[i], 1e-5, "element " + i);
     }
+
+    @Test
+    void overAnNd4jViewSeesTheViewsElements() {
+        org.nd4j.linalg.api.ndarray.INDArray big = org.nd4j.linalg.factory.Nd4j.arange(24).castTo(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape('c', 6, 4);
+        // Rows 2-4: an offset into the array; columns 1-2: a row stride past the row.
+        org.nd4j.linalg.api.ndarray.INDArray rows = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        org.nd4j.linalg.api.ndarray.INDArray cols = big.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
+        assertEquals(true, RowMatrix.isRowMajor(rows));
+        assertEquals(true, RowMatrix.isRowMajor(cols));
+        assertEquals(false, RowMatrix.isRowMajor(big.transpose()));
+        assertThrows(IllegalArgumentException.class, () -> RowMatrix.over(big.transpose()));
+
+        float[] r = new float[12];
+        RowMatrix.over(rows).read(r);
+        for (int i = 0; i < 12; i++) assertEquals(8 + i, r[i]);
+        float[] c = new float[12];
+        RowMatrix.over(cols).read(c);
+        for (int i = 0; i < 6; i++) {
+            assertEquals(4 * i + 1, c[2 * i]);
+            assertEquals(4 * i + 2, c[2 * i + 1]);
+        }
+    }
+
+    @Test
+    void transposeIntoWritesTheTransposeAndRefusesOtherShapes() {
+        RowMatrix a = random(37, 70, 6);
+        RowMatrix t = RowMatrix.allocate(70, 37);
+        a.transposeInto(t);
+        float[] before = all(a);
+        float[] after = all(t);
+        for (int i = 0; i < 37; i++) {
+            for (int j = 0; j < 70; j++) assertEquals(before[i * 70 + j], after[j * 37 + i]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> a.transposeInto(RowMatrix.allocate(37, 70)));
+        assertEquals(after[5], all(t)[5]);
+    }
 }
