@@ -39,4 +39,16 @@ class NativeGarbageTest {
         garbage.collectIfDue();
         assertEquals(0, collections.get());
     }
+
+    @Test
+    void keepsTheHeapTightUnlessTheCommandLineSaidOtherwise() {
+        var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        boolean userSet = vm.getVMOption("MaxHeapFreeRatio").getOrigin() == com.sun.management.VMOption.Origin.VM_CREATION;
+        String before = vm.getVMOption("MaxHeapFreeRatio").getValue();
+        NativeGarbage.keepHeapTight();
+        NativeGarbage.keepHeapTight(); // again: harmless
+        assertEquals(userSet ? before : "30", vm.getVMOption("MaxHeapFreeRatio").getValue());
+        assertEquals(true, Integer.parseInt(vm.getVMOption("MinHeapFreeRatio").getValue())
+                <= Integer.parseInt(vm.getVMOption("MaxHeapFreeRatio").getValue()));
+    }
 }
