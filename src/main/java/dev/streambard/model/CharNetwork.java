@@ -58,7 +58,8 @@ public final class CharNetwork {
                 .activation(Activation.SOFTMAX)
                 .dataFormat(RNNFormat.NCW);
         if (model.dropout() > 0) output.dropOut(1 - model.dropout());
-        MultiLayerConfiguration conf = list.layer(output.build()).build();
+        RnnOutputLayer outputLayer = output.build();
+        MultiLayerConfiguration conf = list.layer(lstm == LstmImplementation.FAST ? FastRnnOutput.of(outputLayer) : outputLayer).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         if (net.getLayer(0) instanceof FastEmbeddingLayer e && net.getLayer(1) instanceof FastLstmLayer first) {

@@ -52,7 +52,8 @@ class FastLstmLayerTest {
         String fastJson = fast.getLayerWiseConfigurations().toJson();
         assertEquals(stock.getLayerWiseConfigurations().toJson(),
                 fastJson.replace(FastLstm.class.getName(), org.deeplearning4j.nn.conf.layers.LSTM.class.getName())
-                        .replace(FastEmbedding.class.getName(), EmbeddingSequenceLayer.class.getName()));
+                        .replace(FastEmbedding.class.getName(), EmbeddingSequenceLayer.class.getName())
+                        .replace(FastRnnOutput.class.getName(), org.deeplearning4j.nn.conf.layers.RnnOutputLayer.class.getName()));
         // Same layout and the same initial values for the same seed.
         assertArrayEquals(flat(stock.params()), flat(fast.params()), 0f);
         // A configuration read back from JSON builds the fast layer again.
@@ -60,6 +61,7 @@ class FastLstmLayerTest {
         reread.init();
         assertInstanceOf(FastLstmLayer.class, reread.getLayer(1));
         assertInstanceOf(FastEmbeddingLayer.class, reread.getLayer(0));
+        assertInstanceOf(FastRnnOutputLayer.class, reread.getLayer(3));
     }
 
     @ParameterizedTest(name = "layers {0}, batch {1}, steps {2}")
@@ -95,6 +97,8 @@ class FastLstmLayerTest {
         assertEquals(stock.score(), fast.score(), 1e-5 * stock.score());
         // The first LSTM layer read the embedding's table rows, not B·T copies of them.
         assertTrue(((FastLstmLayer) fast.getLayer(1)).readTableRows());
+        // The output layer computed its pass itself, except where it drops out its input (DL4J's code then).
+        assertEquals(dropout == 0, ((FastRnnOutputLayer) fast.getLayer(layers + 1)).computedLastBackprop());
         // The whole network's gradient: the embedding's and output layer's depend on the LSTM's dx and h.
         assertClose(flat(stock.gradient().gradient()), flat(fast.gradient().gradient()), 1e-5, "gradient");
     }
