@@ -42,12 +42,24 @@ public final class PackedGemm {
         final int k;
         final int n;
         private final FloatPointer data;
+        private final boolean ownsData;
 
         /** Room for a [k, n] matrix (contents undefined until packed). Freed when unreachable, or by {@link #close}. */
         public Panels(int k, int n) {
+            this(k, n, null);
+        }
+
+        /**
+         * As {@link #Panels(int, int)}, but in {@code shared}'s memory when that is large enough (else in memory of
+         * its own): for a B that is never multiplied while {@code shared}'s is, since packing one overwrites the
+         * other. A recurrent layer's forward and backward passes share their 16 MB this way.
+         */
+        public Panels(int k, int n, Panels shared) {
             this.k = k;
             this.n = n;
-            this.data = new FloatPointer((long) panels() * k * PANEL);
+            long size = (long) panels() * k * PANEL;
+            this.ownsData = shared == null || shared.data.capacity() < size;
+            this.data = ownsData ? new FloatPointer(size) : shared.data;
         }
 
         /** Number of 16-column panels. */
@@ -66,8 +78,9 @@ public final class PackedGemm {
             PackedGemm.pack(b, rowStride, colStride, k, n, data.address(), from, to);
         }
 
+        /** Frees the memory now (the owner's; one that shares it frees nothing). */
         public void close() {
-            data.close();
+            if (ownsData) data.close();
         }
     }
 

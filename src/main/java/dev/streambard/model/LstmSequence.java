@@ -45,7 +45,7 @@ final class LstmSequence extends RecurrentSequence {
         slices = new Slice[count];
         for (int j = 0; j < count; j++) slices[j] = new Slice(UnitSlices.start(units, count, j), UnitSlices.start(units, count, j + 1));
         forwardWeights = new StepWeights(units, width);
-        backwardWeights = new StepWeights(width, units);
+        backwardWeights = new StepWeights(width, units, forwardWeights); // the passes take turns with one copy
         gateRows = new float[width];
         biasGrad = new float[width];
     }

@@ -17,9 +17,18 @@ final class StepWeights {
 
     /** Room for a [k, n] B. */
     StepWeights(int k, int n) {
+        this(k, n, null);
+    }
+
+    /**
+     * Room for a [k, n] B in {@code other}'s panel memory where it fits: for the other pass of the same layer
+     * (B = RW forward, RWᵀ backward), whose products never run at the same time as these. Saves the second
+     * copy of the matrix (16 MB at the tutorial shape).
+     */
+    StepWeights(int k, int n, StepWeights other) {
         this.k = k;
         this.n = n;
-        panels = PackedGemm.available() ? new PackedGemm.Panels(k, n) : null;
+        panels = PackedGemm.available() ? new PackedGemm.Panels(k, n, other == null ? null : other.panels) : null;
     }
 
     /** This pass's B: {@code m}, or its transpose. {@link #pack} it (all parts) before multiplying. */

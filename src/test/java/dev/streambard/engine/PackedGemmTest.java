@@ -129,4 +129,41 @@ class PackedGemmTest {
         assertThrows(IndexOutOfBoundsException.class, () -> panels.pack(b.address(), 20, 1, 0, panels.panels() + 1));
         assertArrayEquals(before, read(c, 2 * 20), 0f);
     }
+
+    /** c = a·B for a [m, k] and a row-major B [k, n], through {@code panels}; compared with the plain product. */
+    private static void assertMultipliesThrough(PackedGemm.Panels panels, int m, int k, int n, long seed) {
+        float[] a = random(m * k, seed);
+        float[] b = random(k * n, seed + 1);
+        FloatPointer pb = memory(b);
+        panels.pack(pb.address(), n, 1, 0, panels.panels());
+        FloatPointer pc = memory(new float[m * n]);
+        PackedGemm.multiply(memory(a).address(), k, panels, pc.address(), n, m, 0, n, 0f);
+        float[] c = read(pc, m * n);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int kk = 0; kk < k; kk++) sum += (double) a[i * k + kk] * b[kk * n + j];
+                assertEquals(sum, c[i * n + j], 1e-4 * Math.sqrt(k), "c(" + i + ", " + j + ")");
+            }
+        }
+    }
+
+    @Test
+    void panelsCanTakeTurnsInOneBuffer() {
+        assumeTrue(PackedGemm.available(), "the kernel is not available here");
+        PackedGemm.Panels forward = new PackedGemm.Panels(32, 64);
+        PackedGemm.Panels backward = new PackedGemm.Panels(64, 32, forward); // the same size: shares the memory
+        assertMultipliesThrough(forward, 5, 32, 64, 10);
+        assertMultipliesThrough(backward, 5, 64, 32, 20);
+        assertMultipliesThrough(forward, 5, 32, 64, 30); // packed again after the other's turn
+        backward.close(); // frees nothing: the memory is forward's
+        assertMultipliesThrough(forward, 3, 32, 64, 40);
+
+        PackedGemm.Panels larger = new PackedGemm.Panels(64, 96, forward); // too large to share: memory of its own
+        assertMultipliesThrough(forward, 4, 32, 64, 50);
+        assertMultipliesThrough(larger, 4, 64, 96, 60);
+        assertMultipliesThrough(forward, 4, 32, 64, 50);
+        larger.close();
+        forward.close();
+    }
 }
