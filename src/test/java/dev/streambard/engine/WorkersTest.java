@@ -54,6 +54,41 @@ class WorkersTest {
         assertEquals("block 5", thrown.getMessage());
     }
 
+    /** Many callers at once, many jobs each: every block of every job runs exactly once, and nothing hangs. */
+    @Test
+    void concurrentCallersEachGetEveryBlockRunOnce() {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            int callers = 4;
+            int jobs = 2_000;
+            AtomicInteger wrong = new AtomicInteger();
+            Thread[] threads = new Thread[callers];
+            for (int c = 0; c < callers; c++) {
+                threads[c] = new Thread(() -> {
+                    for (int j = 0; j < jobs; j++) {
+                        AtomicIntegerArray runs = new AtomicIntegerArray(3);
+                        Workers.forBlocks(3, runs::incrementAndGet);
+                        for (int b = 0; b < 3; b++) if (runs.get(b) != 1) wrong.incrementAndGet();
+                    }
+                });
+                threads[c].start();
+            }
+            for (Thread t : threads) t.join();
+            assertEquals(0, wrong.get());
+        });
+    }
+
+    /** A helper takes the blocks the caller cannot get to, also after it has slept between jobs. */
+    @RepeatedTest(5)
+    void aHelperTakesBlocksWhileTheCallerIsBusy() {
+        sleepMillis(20); // long past the helpers' spinning: they sleep now
+        java.util.Set<Thread> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Workers.forBlocks(4, b -> {
+            ran.add(Thread.currentThread());
+            sleepMillis(20);
+        });
+        assertEquals(Math.min(4, Workers.threads()), ran.size(), "threads that ran blocks");
+    }
+
     private static void sleepMillis(long ms) {
         try {
             Thread.sleep(ms);
