@@ -18,7 +18,11 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
  * weights packed once ({@link NativeMatrix#weights}) run on {@link PackedGemm} instead of OpenBLAS.
  */
 final class Blas {
-    /** Up to this many rows, one sgemv per row beats sgemm (1024×4096: 8 rows 2.4 ms against 3.7 ms). */
+    /**
+     * Up to this many rows, one sgemv per row beats OpenBLAS's sgemm (1024×4096: 8 rows 2.4 ms against 3.7 ms). Weights
+     * packed for {@link PackedGemm} go there instead from two rows up: a step at batch 2-8 took 0.7-1.6 ms on it against
+     * 1.1-3.8 ms as sgemv blocks (docs/benchmarks.md, 2026-11-29).
+     */
     private static final int GEMV_ROWS = 8;
     /** Products of fewer multiply-adds than this stay one call (a hand-off costs tens of microseconds). */
     private static final long SPLIT_MIN_WORK = 1L << 18;
@@ -56,6 +60,9 @@ final class Blas {
             throw new IllegalArgumentException("shapes [" + m + "," + k + "]·[" + b.rows + "," + b.cols + "] → [" + c.rows + "," + n + "]");
         }
         int blocks = splitsProducts() && (long) m * k * n >= SPLIT_MIN_WORK ? Math.min(MAX_BLOCKS, n / MIN_BLOCK_COLUMNS) : 1;
+        // One row is bound by reading b, not by arithmetic: one block per thread, as more only add hand-offs
+        // (batch 1: 0.6-1.2 ms a step against 1.0-1.4 ms in 8 blocks).
+        if (m == 1) blocks = Math.min(blocks, Workers.threads());
         if (blocks <= 1) {
             if (meanwhile != null) meanwhile.run();
             columns(a, b, c, beta, 0, n);
@@ -71,7 +78,7 @@ final class Blas {
         int m = a.rows;
         int k = a.cols;
         int n = c.cols;
-        if (m > GEMV_ROWS && b.panels != null && splitsProducts()) { // one thread here: b packed once beats OpenBLAS packing it
+        if (m > 1 && b.panels != null && splitsProducts()) { // one thread here: b packed once beats OpenBLAS packing it
             PackedGemm.multiply(a.data.address(), k, b.panels, c.data.address(), n, m, from, to, beta);
         } else if (m <= GEMV_ROWS) { // row by row: cᵢᵀ = bᵀ·aᵢᵀ, b's columns [from, to) as a [K, to-from] matrix with stride N
             for (int i = 0; i < m; i++) {

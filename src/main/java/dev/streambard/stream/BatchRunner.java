@@ -180,7 +180,7 @@ final class BatchRunner {
             batches.clear();
             batchesEngine = engine;
         }
-        // Exact up to 8 (the engine's row-by-row path), then multiples of 8: few buffers, little padding.
+        // Exact up to 8 (padding rows would cost as much as sessions), then multiples of 8: few buffers, little padding.
         int capacity = sessions <= 8 ? sessions : (sessions + 7) / 8 * 8;
         return batches.computeIfAbsent(capacity, engine::newBatch);
     }
