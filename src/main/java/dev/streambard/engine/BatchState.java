@@ -23,7 +23,7 @@ public final class BatchState {
     final float[] input;                // heap copy of inputNative
     final float[] recurrent;            // heap copy of recurrentNative
     final float[] logits;               // heap copy of logitsNative, plus the output bias
-    final float[] cellScratch;          // [B, H] tanh(c) of the layer being stepped (LSTM), row b for session b
+    final float[] tanhCells;            // [B, H] tanh(c) of the layer being stepped (LSTM only)
 
     BatchState(ModelConfig config, int size) {
         if (size < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + size);
@@ -43,7 +43,7 @@ public final class BatchState {
         input = new float[size * gateWidth];
         recurrent = new float[size * gateWidth];
         logits = new float[size * vocab];
-        cellScratch = new float[cell == CellType.LSTM ? size * units : 0];
+        tanhCells = new float[cell == CellType.LSTM ? size * units : 0];
     }
 
     public int size() {

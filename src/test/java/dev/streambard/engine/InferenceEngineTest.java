@@ -50,7 +50,7 @@ class InferenceEngineTest {
      * (bit for bit through sgemv; sgemm on a narrower block may round the last bit differently) and the
      * network's, and the same on every run. 256 units: 1024 (LSTM) or 768 (GRU) gate columns, 8 or 6
      * blocks; batch 1 takes the sgemv path (a block per thread), batches 3, 8 and 64 the packed kernel where
-     * it is built (sgemm otherwise), 3 and 8 in a single row tile of padding or a partial second one.
+     * it is built (sgemm otherwise): 3 rows fill half of one 6-row tile, 8 a tile and a third of another.
      */
     @ParameterizedTest(name = "{0}, batch {1}")
     @CsvSource({"LSTM,1", "LSTM,3", "LSTM,8", "LSTM,64", "GRU,1", "GRU,3", "GRU,8", "GRU,64"})

@@ -77,7 +77,7 @@ class PackedGemmTest {
             "1, 5, 16, 0, 16, 1, 0, 0, true",          // one row; B as the transpose of a row-major matrix
             "12, 64, 96, 5, 13, 4, 24, 1, true",       // four gate blocks of 8 units, unaligned, spaced 24
             "6, 256, 48, 16, 32, 2, 16, 0, false",     // whole panels, two blocks side by side
-            "3, 1024, 64, 0, 64, 1, 0, 0, false",    // a batch of three: one tile, half of it padding
+            "3, 1024, 64, 0, 64, 1, 0, 0, false",     // a batch of three: one tile, half of it padding
     })
     void matchesAPlainProduct(int m, int k, int n, int from, int to, int blocks, int spacing, float beta, boolean transposed) {
         assumeTrue(PackedGemm.available(), "the kernel is not available here");
