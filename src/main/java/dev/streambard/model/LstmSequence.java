@@ -53,13 +53,14 @@ final class LstmSequence extends RecurrentSequence {
     /** x → h, keeping what {@link #backward} needs. wT = Wᵀ [G, N], rwT = RWᵀ [G, H], bias [G]. */
     void forward(RowMatrix wT, RowMatrix rwT, float[] bias) {
         RowMatrix.gemm(x, false, wT, true, gates, 0f); // [T·B, N]·[N, G]
-        recur(rwT, bias);
+        for (Slice s : slices) s.takeInputs(null, 0, null, bias);
+        recur(rwT);
     }
 
     /**
      * As {@link #forward}, for an input whose rows are rows of a table E [V, N] (an embedding): row r of x is
-     * E[rows[r]], so x·W is row rows[r] of projection = E·W [V, G], gathered instead of multiplied (V ≪ T·B).
-     * {@link #x} is not read.
+     * E[rows[r]], so x·W is row rows[r] of projection = E·W [V, G], which the cell adds as it adds the bias
+     * (V ≪ T·B: no product over all rows, and no copy of 6,400 table rows into the gates). {@link #x} is not read.
      */
     void forwardFromTable(RowMatrix projection, int[] rows, RowMatrix rwT, float[] bias) {
         if (rows.length != steps * batch || projection.cols != width) {
@@ -67,8 +68,8 @@ final class LstmSequence extends RecurrentSequence {
         }
         float[] table = tableScratch(projection.rows);
         projection.read(table);
-        for (int r = 0; r < rows.length; r++) gates.writeRow(r, table, rows[r] * width);
-        recur(rwT, bias);
+        for (Slice s : slices) s.takeInputs(table, projection.rows, rows, bias);
+        recur(rwT);
     }
 
     /** A heap buffer for a [rows, G] table, reused across passes (its contents are not cleared). */
@@ -77,9 +78,8 @@ final class LstmSequence extends RecurrentSequence {
         return tableRows;
     }
 
-    /** The recurrence over the input projections in gates: step by step, h·RW then the gate arithmetic. */
-    private void recur(RowMatrix rwT, float[] bias) {
-        for (Slice s : slices) s.takeBias(bias);
+    /** The recurrence, each slice's inputs taken: step by step, h·RW then the gate arithmetic. */
+    private void recur(RowMatrix rwT) {
         forwardWeights.use(rwT, true);
         runSteps(slices.length, forwardWeights, false, (j, t) -> slices[j].forward(t));
     }
@@ -139,7 +139,10 @@ final class LstmSequence extends RecurrentSequence {
         private final int from;
         private final int n;
         private final float[] z;          // [B·4n] one step's gates: per example the blocks a, f, o, i of n each
-        private final float[] bias;       // [4n]
+        // The inputs the cell adds to the gates at row r = t·B + b: inputs[inputRow(r)·4n, + 4n), these units'
+        // columns of a table row plus the bias; one row (the bias alone) when the gates hold x·W already.
+        private float[] inputs;           // [V·4n] or [4n]
+        private int[] tableRows;          // [T·B] the table row of each gate row, or null (the gates hold x·W)
         private final float[] cells;      // [T·B·n] c
         private final float[] tanhCells;  // [T·B·n] tanh(c)
         private final float[] zeroState;  // [B·n] c₋₁ before the first step
@@ -152,7 +155,7 @@ final class LstmSequence extends RecurrentSequence {
             this.from = from;
             this.n = to - from;
             z = new float[batch * 4 * n];
-            bias = new float[4 * n];
+            inputs = new float[4 * n];
             cells = new float[steps * batch * n];
             tanhCells = new float[steps * batch * n];
             zeroState = new float[batch * n];
@@ -167,26 +170,55 @@ final class LstmSequence extends RecurrentSequence {
             return m.columns(k * units + from, n);
         }
 
-        void takeBias(float[] all) {
-            for (int k = 0; k < 4; k++) System.arraycopy(all, k * units + from, bias, k * n, n);
+        /**
+         * What the forward pass adds to the gates: with a table [V, G] (and its row per gate row), these units'
+         * columns of each table row plus the bias; without one, the bias alone (the gates hold x·W).
+         */
+        void takeInputs(float[] table, int tableRowCount, int[] rows, float[] bias) {
+            int count = table == null ? 1 : tableRowCount;
+            if (inputs.length != count * 4 * n) inputs = new float[count * 4 * n];
+            for (int v = 0; v < count; v++) {
+                for (int k = 0; k < 4; k++) {
+                    int to = v * 4 * n + k * n;
+                    System.arraycopy(bias, k * units + from, inputs, to, n);
+                    if (table != null) {
+                        for (int j = 0; j < n; j++) inputs[to + j] += table[v * width + k * units + from + j];
+                    }
+                }
+            }
+            tableRows = rows;
         }
 
-        /** Step t: gates += h_{t−1}·RW (these units' columns), then the cell; writes c, tanh(c), the activations and h. */
+        /**
+         * Step t: the gates of these units are h_{t−1}·RW (+ x·W where the gates hold it) + the inputs taken, then the
+         * cell; writes c, tanh(c), the activations and h.
+         */
         void forward(int t) {
             RowMatrix stepGates = gates.rows(t * batch, batch);
-            // Gate blocks a, f, o, i of these units: += [B, H]·[H, n], four times.
-            if (t > 0) forwardWeights.multiply(h.rows((t - 1) * batch, batch), stepGates, from, n, 4, units, 1f);
-            for (int k = 0; k < 4; k++) block(stepGates, k).read(z, k * n, 4 * n);
+            boolean xInGates = tableRows == null;
+            // Gate blocks a, f, o, i of these units: [B, H]·[H, n], four times, added to x·W or written.
+            if (t > 0) forwardWeights.multiply(h.rows((t - 1) * batch, batch), stepGates, from, n, 4, units, xInGates ? 1f : 0f);
+            if (t > 0 || xInGates) {
+                for (int k = 0; k < 4; k++) block(stepGates, k).read(z, k * n, 4 * n);
+            } else {
+                Arrays.fill(z, 0f);
+            }
             float[] prevCells = t > 0 ? cells : zeroState;
             int prev = t > 0 ? (t - 1) * batch * n : 0;
-            for (int b = 0; b < batch; b++) cellForward(b * 4 * n, prevCells, prev + b * n, (t * batch + b) * n, b * n);
+            for (int b = 0; b < batch; b++) {
+                int input = xInGates ? 0 : tableRows[t * batch + b] * 4 * n;
+                cellForward(b * 4 * n, input, prevCells, prev + b * n, (t * batch + b) * n, b * n);
+            }
             for (int k = 0; k < 4; k++) block(stepGates, k).write(z, k * n, 4 * n);
             h.rows(t * batch, batch).columns(from, n).write(state, 0, n);
         }
 
-        /** One example: its gates at z[g, g + 4n), its c₋₁ at prevCells[prev], its c at cells[cell], its h at state[out]. */
-        private void cellForward(int g, float[] prevCells, int prev, int cell, int out) {
-            for (int j = 0; j < 4 * n; j++) z[g + j] += bias[j];
+        /**
+         * One example: its gates at z[g, g + 4n), its inputs at inputs[input], its c₋₁ at prevCells[prev], its c at
+         * cells[cell], its h at state[out].
+         */
+        private void cellForward(int g, int input, float[] prevCells, int prev, int cell, int out) {
+            for (int j = 0; j < 4 * n; j++) z[g + j] += inputs[input + j];
             for (int j = g; j < g + n; j++) z[j] = tanh(z[j]);                  // a
             for (int j = g + n; j < g + 4 * n; j++) z[j] = sigmoid(z[j]);       // f, o, i
             int a = g;
