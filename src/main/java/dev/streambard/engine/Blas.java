@@ -59,7 +59,11 @@ final class Blas {
         if (b.rows != k || c.rows != m || b.cols != n) {
             throw new IllegalArgumentException("shapes [" + m + "," + k + "]·[" + b.rows + "," + b.cols + "] → [" + c.rows + "," + n + "]");
         }
-        int blocks = splitsProducts() && (long) m * k * n >= SPLIT_MIN_WORK ? Math.min(MAX_BLOCKS, n / MIN_BLOCK_COLUMNS) : 1;
+        // Wide products in blocks of MIN_BLOCK_COLUMNS or more; a narrow one (the output layer's 65 columns) still in one
+        // block per thread: on the calling thread alone it took ~130 µs of a ~3.2 ms step at batch 64 while the helper
+        // idled; split, from packed weights, 85-105 µs (docs/benchmarks.md, 2026-11-29).
+        int blocks = splitsProducts() && (long) m * k * n >= SPLIT_MIN_WORK
+                ? Math.min(MAX_BLOCKS, Math.max(Workers.threads(), n / MIN_BLOCK_COLUMNS)) : 1;
         // One row is bound by reading b, not by arithmetic: one block per thread, as more only add hand-offs
         // (batch 1: 0.6-1.2 ms a step against 1.0-1.4 ms in 8 blocks).
         if (m == 1) blocks = Math.min(blocks, Workers.threads());

@@ -52,7 +52,7 @@ public final class ModelWeights {
         }
         Layer output = net.getLayer(config.layers() + 1);
         return new ModelWeights(config, layers, table,
-                NativeMatrix.copyOf(output.getParam(DefaultParamInitializer.WEIGHT_KEY)),
+                NativeMatrix.weights(output.getParam(DefaultParamInitializer.WEIGHT_KEY)),
                 output.getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector());
     }
 
