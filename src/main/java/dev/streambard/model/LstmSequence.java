@@ -53,7 +53,7 @@ final class LstmSequence extends RecurrentSequence {
     /** x → h, keeping what {@link #backward} needs. wT = Wᵀ [G, N], rwT = RWᵀ [G, H], bias [G]. */
     void forward(RowMatrix wT, RowMatrix rwT, float[] bias) {
         RowMatrix.gemm(x, false, wT, true, gates, 0f); // [T·B, N]·[N, G]
-        for (Slice s : slices) s.takeInputs(null, 0, null, bias);
+        for (Slice s : slices) s.takeInputs(bias, null, null); // the gates hold x·W
         recur(rwT);
     }
 
@@ -68,7 +68,7 @@ final class LstmSequence extends RecurrentSequence {
         }
         float[] table = tableScratch(projection.rows);
         projection.read(table);
-        for (Slice s : slices) s.takeInputs(table, projection.rows, rows, bias);
+        for (Slice s : slices) s.takeInputs(bias, table, rows);
         recur(rwT);
     }
 
@@ -171,11 +171,11 @@ final class LstmSequence extends RecurrentSequence {
         }
 
         /**
-         * What the forward pass adds to the gates: with a table [V, G] (and its row per gate row), these units'
-         * columns of each table row plus the bias; without one, the bias alone (the gates hold x·W).
+         * What the forward pass adds to the gates: the bias, and with a table [V, G] (row rows[r] for gate row r) these
+         * units' columns of each table row; without one the gates hold x·W already.
          */
-        void takeInputs(float[] table, int tableRowCount, int[] rows, float[] bias) {
-            int count = table == null ? 1 : tableRowCount;
+        void takeInputs(float[] bias, float[] table, int[] rows) {
+            int count = table == null ? 1 : table.length / width;
             if (inputs.length != count * 4 * n) inputs = new float[count * 4 * n];
             for (int v = 0; v < count; v++) {
                 for (int k = 0; k < 4; k++) {
