@@ -169,7 +169,7 @@ if $image; then
       -Djib.disableUpdateChecks=true -Djib.from.image=tar://$work/base.tar -Dbuild.dir='$work/target' package jib:buildTar"
   if [[ -f "$work/target/streambard-image.tar" ]]; then
     mkdir -p "$work/image" "$work/rootfs" && tar -C "$work/image" -xf "$work/target/streambard-image.tar"
-    run "image config: entrypoint, OMP_WAIT_POLICY, amd64" python3 - "$work/image" <<'EOF'
+    run "image config: entrypoint, OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT, amd64" python3 - "$work/image" <<'EOF'
 import json, sys, os
 d = sys.argv[1]
 m = json.load(open(os.path.join(d, "manifest.json")))[0]
@@ -178,6 +178,7 @@ cfg = c["config"]
 assert c["architecture"] == "amd64" and c["os"] == "linux", (c["architecture"], c["os"])
 assert cfg["Entrypoint"][0] == "java" and cfg["Entrypoint"][-1] == "dev.streambard.cli.Main", cfg["Entrypoint"]
 assert "OMP_WAIT_POLICY=PASSIVE" in cfg["Env"], cfg["Env"]
+assert "OPENBLAS_THREAD_TIMEOUT=4" in cfg["Env"], cfg["Env"]
 print(cfg["Entrypoint"])
 EOF
     for layer in $(python3 -c "import json,sys;print(' '.join(json.load(open(sys.argv[1]))[0]['Layers'][1:]))" "$work/image/manifest.json"); do

@@ -77,9 +77,10 @@ public final class CliProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
         if (stdin != null) builder.redirectInput(stdin.toFile());
-        // Read by OpenMP when ND4J loads, so only the environment can set them (see bin/streambard).
+        // Read by OpenMP and OpenBLAS when ND4J loads, so only the environment can set them (see bin/streambard).
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.environment().put("OMP_NUM_THREADS", "1");
+        builder.environment().put("OPENBLAS_THREAD_TIMEOUT", "4");
         return new CliProcess(name, builder.start(), out, err);
     }
 
