@@ -108,7 +108,7 @@ public class FastLstmLayer extends LSTM {
         RowMatrix db = transposed(gradientViews, LSTMParamInitializer.BIAS_KEY);
         boolean fromTable = tableRows != null;
         if (fromTable) {
-            s.backwardToTable(tableRows, table, weightsT(), recurrentWeightsT(), dwT, drwT, db, tableDeltas, tableGradient);
+            s.backwardToTable(table, weightsT(), recurrentWeightsT(), dwT, drwT, db, tableDeltas, tableGradient);
         } else {
             s.backward(weightsT(), recurrentWeightsT(), dwT, drwT, db);
         }

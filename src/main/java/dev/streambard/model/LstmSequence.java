@@ -32,9 +32,8 @@ final class LstmSequence extends RecurrentSequence {
     private final StepWeights forwardWeights;
     private final StepWeights backwardWeights;
 
-    private final float[] gateRows;   // [G] one row of gates or deltas
     private final float[] biasGrad;   // [G] column sums of the deltas
-    private float[] tableRows = new float[0]; // [V·G] a table's rows on the heap, sized on first use
+    private float[] tableBuffer = new float[0]; // [V·G] a table's rows on the heap, sized on first use
 
     LstmSequence(int steps, int batch, int inputs, int units) {
         super(steps, batch, inputs, units);
@@ -46,7 +45,6 @@ final class LstmSequence extends RecurrentSequence {
         for (int j = 0; j < count; j++) slices[j] = new Slice(UnitSlices.start(units, count, j), UnitSlices.start(units, count, j + 1));
         forwardWeights = new StepWeights(units, width);
         backwardWeights = new StepWeights(width, units, forwardWeights); // the passes take turns with one copy
-        gateRows = new float[width];
         biasGrad = new float[width];
     }
 
@@ -74,8 +72,8 @@ final class LstmSequence extends RecurrentSequence {
 
     /** A heap buffer for a [rows, G] table, reused across passes (its contents are not cleared). */
     private float[] tableScratch(int rows) {
-        if (tableRows.length != rows * width) tableRows = new float[rows * width];
-        return tableRows;
+        if (tableBuffer.length != rows * width) tableBuffer = new float[rows * width];
+        return tableBuffer;
     }
 
     /** The recurrence, each slice's inputs taken: step by step, h·RW then the gate arithmetic. */
@@ -95,20 +93,20 @@ final class LstmSequence extends RecurrentSequence {
     }
 
     /**
-     * As {@link #backward}, after a {@link #forwardFromTable} with the same rows: instead of dx, the table's
-     * gradient dTable [V, N]. With S [V, G] the deltas summed per table row (scratch, overwritten),
-     * dWᵀ = Sᵀ·E and dE = S·Wᵀ: products over V rows instead of T·B.
+     * As {@link #backward}, after a {@link #forwardFromTable} of the same input: instead of dx, the table's
+     * gradient dTable [V, N]. With S [V, G] the deltas summed per table row (scratch, overwritten; the cell
+     * adds each step's deltas to their rows while they are in cache), dWᵀ = Sᵀ·E and dE = S·Wᵀ: products over
+     * V rows instead of T·B.
      */
-    void backwardToTable(int[] rows, RowMatrix table, RowMatrix wT, RowMatrix rwT, RowMatrix dwT, RowMatrix drwT,
-                         RowMatrix db, RowMatrix sums, RowMatrix dTable) {
+    void backwardToTable(RowMatrix table, RowMatrix wT, RowMatrix rwT, RowMatrix dwT, RowMatrix drwT, RowMatrix db,
+                         RowMatrix sums, RowMatrix dTable) {
+        if (!slices[0].readsTable()) throw new IllegalStateException("the last forward pass did not read a table");
+        if (sums.rows * width != tableBuffer.length || sums.cols != width) {
+            throw new IllegalArgumentException("sums [" + sums.rows + ", " + sums.cols + "] for a table of " + tableBuffer.length / width + " rows");
+        }
         recurBackward(rwT, drwT, db);
         float[] summed = tableScratch(sums.rows);
-        Arrays.fill(summed, 0f);
-        for (int r = 0; r < rows.length; r++) {
-            gates.readRow(r, gateRows, 0);
-            int to = rows[r] * width;
-            for (int j = 0; j < width; j++) summed[to + j] += gateRows[j];
-        }
+        for (Slice s : slices) s.putTableSums(summed);
         sums.write(summed);
         RowMatrix.gemm(sums, true, table, false, dwT, 0f);  // [G, V]·[V, N]
         RowMatrix.gemm(sums, false, wT, false, dTable, 0f); // [V, G]·[G, N]
@@ -143,6 +141,7 @@ final class LstmSequence extends RecurrentSequence {
         // columns of a table row plus the bias; one row (the bias alone) when the gates hold x·W already.
         private float[] inputs;           // [V·4n] or [4n]
         private int[] tableRows;          // [T·B] the table row of each gate row, or null (the gates hold x·W)
+        private float[] tableSums;        // [V·4n] with a table: these units' deltas summed per table row
         private final float[] cells;      // [T·B·n] c
         private final float[] tanhCells;  // [T·B·n] tanh(c)
         private final float[] zeroState;  // [B·n] c₋₁ before the first step
@@ -187,6 +186,7 @@ final class LstmSequence extends RecurrentSequence {
                 }
             }
             tableRows = rows;
+            if (table != null && (tableSums == null || tableSums.length != inputs.length)) tableSums = new float[inputs.length];
         }
 
         /**
@@ -239,6 +239,7 @@ final class LstmSequence extends RecurrentSequence {
                 Arrays.fill(recurrent, 0f);
                 Arrays.fill(cellCarry, 0f);
                 Arrays.fill(biasGrad, 0f);
+                if (tableRows != null) Arrays.fill(tableSums, 0f);
             } else {
                 backwardWeights.multiply(gates.rows((t + 1) * batch, batch), recurrentGrad, from, n, 0f); // [B, G]·[G, n]
                 recurrentGrad.columns(from, n).read(recurrent, 0, n);
@@ -252,6 +253,12 @@ final class LstmSequence extends RecurrentSequence {
             for (int k = 0; k < 4; k++) block(stepGates, k).write(z, k * n, 4 * n);
             for (int b = 0; b < batch; b++) {
                 for (int j = 0; j < 4 * n; j++) biasGrad[j] += z[b * 4 * n + j];
+            }
+            if (tableRows != null) {
+                for (int b = 0; b < batch; b++) {
+                    int to = tableRows[t * batch + b] * 4 * n;
+                    for (int j = 0; j < 4 * n; j++) tableSums[to + j] += z[b * 4 * n + j];
+                }
             }
         }
 
@@ -285,6 +292,17 @@ final class LstmSequence extends RecurrentSequence {
                 z[i + j] = dc * aj * ij * (1 - ij);
                 z[f + j] = dc * prevCells[prev + j] * fj * (1 - fj);
                 cellCarry[out + j] = dc * fj;
+            }
+        }
+
+        boolean readsTable() {
+            return tableRows != null;
+        }
+
+        /** These units' columns of the deltas summed per table row, into the layer's [V·G] sums. */
+        void putTableSums(float[] all) {
+            for (int v = 0; v < all.length / width; v++) {
+                for (int k = 0; k < 4; k++) System.arraycopy(tableSums, (v * 4 + k) * n, all, v * width + k * units + from, n);
             }
         }
 
