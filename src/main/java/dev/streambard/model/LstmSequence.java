@@ -1,9 +1,5 @@
 package dev.streambard.model;
 
-import static dev.streambard.engine.Activations.sigmoid;
-import static dev.streambard.engine.Activations.tanh;
-
-import java.util.Arrays;
 
 /**
  * Forward and backward passes of one LSTM layer over a batch of whole sequences, with every buffer sized
@@ -16,8 +12,8 @@ import java.util.Arrays;
  * <p>Cost: the input projection, the weight gradients and the input gradient are one matrix product
  * each over all T·B rows (over the V rows of a table when the input is an embedding); only the recurrent
  * products (h·RW forward, δ·RWᵀ backward) go step by step. Each step runs as slices of the units side by
- * side on the engine's workers (see {@link Slice}); the gate arithmetic runs on the heap in simple loops,
- * which the JIT vectorises.
+ * side on the engine's workers (see {@link Slice}); the gate arithmetic runs in native code on the gate rows
+ * where that is built, else on the heap in loops the JIT vectorises ({@link LstmSliceCell}).
  */
 final class LstmSequence extends RecurrentSequence {
     private final int width; // G = 4H
@@ -129,44 +125,19 @@ final class LstmSequence extends RecurrentSequence {
 
     /**
      * Units [from, from + n) at every step: their columns of each gate block (four products with RW's columns
-     * of those units) and all their arithmetic, in buffers of their own. At a step the slices need only each
-     * other's h (forward) or deltas (backward) of the step before, so they run side by side on the workers with
-     * one hand-off per step, and the gate arithmetic runs on both cores.
+     * of those units) and their cell ({@link LstmSliceCell}). At a step the slices need only each other's h
+     * (forward) or deltas (backward) of the step before, so they run side by side on the workers with one
+     * hand-off per step, and the gate arithmetic runs on both cores.
      */
     private final class Slice {
         private final int from;
         private final int n;
-        private final float[] z;          // [B·4n] one step's gates: per example the blocks a, f, o, i of n each
-        // The inputs the cell adds to the gates at row r = t·B + b: inputs[inputRow(r)·4n, + 4n), these units'
-        // columns of a table row plus the bias; one row (the bias alone) when the gates hold x·W already.
-        private float[] inputs;           // [V·4n] or [4n]
-        private int[] tableRows;          // [T·B] the table row of each gate row, or null (the gates hold x·W)
-        private float[] tableSums;        // [V·4n] with a table: these units' deltas summed per table row
-        private final float[] cells;      // [T·B·n] c
-        private final float[] tanhCells;  // [T·B·n] tanh(c)
-        private final float[] zeroState;  // [B·n] c₋₁ before the first step
-        private final float[] state;      // [B·n] one step's h (forward) or dL/dh (backward)
-        private final float[] recurrent;  // [B·n] one step's δ_{t+1}·RWᵀ
-        private final float[] cellCarry;  // [B·n] dL/dc_t that flows into step t−1 through f_t
-        private final float[] biasGrad;   // [4n]
+        private final LstmSliceCell cell;
 
         Slice(int from, int to) {
             this.from = from;
             this.n = to - from;
-            z = new float[batch * 4 * n];
-            inputs = new float[4 * n];
-            cells = new float[steps * batch * n];
-            tanhCells = new float[steps * batch * n];
-            zeroState = new float[batch * n];
-            state = new float[batch * n];
-            recurrent = new float[batch * n];
-            cellCarry = new float[batch * n];
-            biasGrad = new float[4 * n];
-        }
-
-        /** Gate block k's columns of these units in a [rows, G] matrix. */
-        private RowMatrix block(RowMatrix m, int k) {
-            return m.columns(k * units + from, n);
+            this.cell = LstmSliceCell.create(LstmSequence.this, gates, recurrentGrad, from, to);
         }
 
         /**
@@ -175,7 +146,7 @@ final class LstmSequence extends RecurrentSequence {
          */
         void takeInputs(float[] bias, float[] table, int[] rows) {
             int count = table == null ? 1 : table.length / width;
-            if (inputs.length != count * 4 * n) inputs = new float[count * 4 * n];
+            float[] inputs = new float[count * 4 * n]; // [V, 4n]
             for (int v = 0; v < count; v++) {
                 for (int k = 0; k < 4; k++) {
                     int to = v * 4 * n + k * n;
@@ -185,49 +156,19 @@ final class LstmSequence extends RecurrentSequence {
                     }
                 }
             }
-            tableRows = rows;
-            if (table != null && (tableSums == null || tableSums.length != inputs.length)) tableSums = new float[inputs.length];
+            cell.takeInputs(inputs, rows);
         }
 
-        /**
-         * Step t: the gates of these units are h_{t−1}·RW (+ x·W where the gates hold it) + the inputs taken, then the
-         * cell; writes c, tanh(c), the activations and h.
-         */
+        boolean readsTable() {
+            return cell.readsTable();
+        }
+
+        /** Step t: the gates of these units are h_{t−1}·RW (+ x·W where the gates hold it) + the inputs, then the cell. */
         void forward(int t) {
-            RowMatrix stepGates = gates.rows(t * batch, batch);
-            boolean xInGates = tableRows == null;
+            boolean xInGates = !cell.readsTable();
             // Gate blocks a, f, o, i of these units: [B, H]·[H, n], four times, added to x·W or written.
-            if (t > 0) forwardWeights.multiply(h.rows((t - 1) * batch, batch), stepGates, from, n, 4, units, xInGates ? 1f : 0f);
-            if (t > 0 || xInGates) {
-                for (int k = 0; k < 4; k++) block(stepGates, k).read(z, k * n, 4 * n);
-            } else {
-                Arrays.fill(z, 0f);
-            }
-            float[] prevCells = t > 0 ? cells : zeroState;
-            int prev = t > 0 ? (t - 1) * batch * n : 0;
-            for (int b = 0; b < batch; b++) {
-                int input = xInGates ? 0 : tableRows[t * batch + b] * 4 * n;
-                cellForward(b * 4 * n, input, prevCells, prev + b * n, (t * batch + b) * n, b * n);
-            }
-            for (int k = 0; k < 4; k++) block(stepGates, k).write(z, k * n, 4 * n);
-            h.rows(t * batch, batch).columns(from, n).write(state, 0, n);
-        }
-
-        /**
-         * One example: its gates at z[g, g + 4n), its inputs at inputs[input], its c₋₁ at prevCells[prev], its c at
-         * cells[cell], its h at state[out].
-         */
-        private void cellForward(int g, int input, float[] prevCells, int prev, int cell, int out) {
-            for (int j = 0; j < 4 * n; j++) z[g + j] += inputs[input + j];
-            for (int j = g; j < g + n; j++) z[j] = tanh(z[j]);                  // a
-            for (int j = g + n; j < g + 4 * n; j++) z[j] = sigmoid(z[j]);       // f, o, i
-            int a = g;
-            int f = g + n;
-            int o = g + 2 * n;
-            int i = g + 3 * n;
-            for (int j = 0; j < n; j++) cells[cell + j] = z[f + j] * prevCells[prev + j] + z[i + j] * z[a + j];
-            for (int j = 0; j < n; j++) tanhCells[cell + j] = tanh(cells[cell + j]);
-            for (int j = 0; j < n; j++) state[out + j] = z[o + j] * tanhCells[cell + j];
+            if (t > 0) forwardWeights.multiply(h.rows((t - 1) * batch, batch), gates.rows(t * batch, batch), from, n, 4, units, xInGates ? 1f : 0f);
+            cell.forward(t, t > 0 || xInGates);
         }
 
         /**
@@ -235,80 +176,22 @@ final class LstmSequence extends RecurrentSequence {
          * slice at the step before), then the cell: the activations of step t become its deltas.
          */
         void backward(int t) {
-            if (t == steps - 1) {
-                Arrays.fill(recurrent, 0f);
-                Arrays.fill(cellCarry, 0f);
-                Arrays.fill(biasGrad, 0f);
-                if (tableRows != null) Arrays.fill(tableSums, 0f);
-            } else {
+            if (t < steps - 1) {
                 backwardWeights.multiply(gates.rows((t + 1) * batch, batch), recurrentGrad, from, n, 0f); // [B, G]·[G, n]
-                recurrentGrad.columns(from, n).read(recurrent, 0, n);
             }
-            RowMatrix stepGates = gates.rows(t * batch, batch);
-            for (int k = 0; k < 4; k++) block(stepGates, k).read(z, k * n, 4 * n);
-            dh.rows(t * batch, batch).columns(from, n).read(state, 0, n);
-            float[] prevCells = t > 0 ? cells : zeroState;
-            int prev = t > 0 ? (t - 1) * batch * n : 0;
-            for (int b = 0; b < batch; b++) cellBackward(b * 4 * n, prevCells, prev + b * n, (t * batch + b) * n, b * n);
-            for (int k = 0; k < 4; k++) block(stepGates, k).write(z, k * n, 4 * n);
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < 4 * n; j++) biasGrad[j] += z[b * 4 * n + j];
-            }
-            if (tableRows != null) {
-                for (int b = 0; b < batch; b++) {
-                    int to = tableRows[t * batch + b] * 4 * n;
-                    for (int j = 0; j < 4 * n; j++) tableSums[to + j] += z[b * 4 * n + j];
-                }
-            }
+            cell.backward(t);
         }
 
-        /**
-         * One example, its activations at z[g, g + 4n) replaced by their deltas dL/dz. The gradient reaching h
-         * is state (from above) + recurrent (from step t+1); cellCarry holds dL/dc from step t+1 through its
-         * forget gate and is replaced by this step's.
-         */
-        private void cellBackward(int g, float[] prevCells, int prev, int cell, int out) {
-            int a = g;
-            int f = g + n;
-            int o = g + 2 * n;
-            int i = g + 3 * n;
-            for (int j = 0; j < n; j++) {
-                state[out + j] += recurrent[out + j];                                   // dL/dh_t
-            }
-            for (int j = 0; j < n; j++) {
-                float tc = tanhCells[cell + j];
-                cellCarry[out + j] += state[out + j] * z[o + j] * (1 - tc * tc);       // dL/dc_t
-            }
-            for (int j = 0; j < n; j++) {
-                float oj = z[o + j];
-                z[o + j] = state[out + j] * tanhCells[cell + j] * oj * (1 - oj);
-            }
-            for (int j = 0; j < n; j++) {
-                float dc = cellCarry[out + j];
-                float aj = z[a + j];
-                float ij = z[i + j];
-                float fj = z[f + j];
-                z[a + j] = dc * ij * (1 - aj * aj);
-                z[i + j] = dc * aj * ij * (1 - ij);
-                z[f + j] = dc * prevCells[prev + j] * fj * (1 - fj);
-                cellCarry[out + j] = dc * fj;
-            }
-        }
-
-        boolean readsTable() {
-            return tableRows != null;
-        }
-
-        /** These units' columns of the deltas summed per table row, into the layer's [V·G] sums. */
         void putTableSums(float[] all) {
-            for (int v = 0; v < all.length / width; v++) {
-                for (int k = 0; k < 4; k++) System.arraycopy(tableSums, (v * 4 + k) * n, all, v * width + k * units + from, n);
-            }
+            cell.putTableSums(all);
         }
 
-        /** These units' column sums of the deltas, into the layer's [G] bias gradient. */
         void putBiasGradient(float[] all) {
-            for (int k = 0; k < 4; k++) System.arraycopy(biasGrad, k * n, all, k * units + from, n);
+            cell.putBiasGradient(all);
+        }
+
+        void close() {
+            cell.close();
         }
     }
 
@@ -319,5 +202,6 @@ final class LstmSequence extends RecurrentSequence {
         recurrentGrad.close();
         forwardWeights.close();
         backwardWeights.close();
+        for (Slice s : slices) s.close();
     }
 }

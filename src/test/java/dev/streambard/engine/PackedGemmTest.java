@@ -37,12 +37,14 @@ class PackedGemmTest {
         assumeFalse(SWITCHED_OFF, "switched off for this run");
         assumeTrue(compilerAndAvx2(), "no C compiler or no AVX2/FMA here: the portable path runs instead");
         assertTrue(PackedGemm.available(), () -> "not available: " + PackedGemm.unavailableBecause().orElse(""));
+        assertTrue(LstmCellKernel.available(), "the LSTM cell's kernel, built the same way");
     }
 
     @Test
     void theSwitchTurnsItOff() {
         assumeTrue(SWITCHED_OFF, "runs in the build's portable-products execution");
         assertFalse(PackedGemm.available());
+        assertFalse(LstmCellKernel.available());
         assertTrue(PackedGemm.unavailableBecause().orElseThrow().contains("switched off"));
         PackedGemm.Panels[] made = new PackedGemm.Panels[1];
         assertThrows(IllegalStateException.class, () -> {
