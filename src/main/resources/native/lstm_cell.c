@@ -5,8 +5,8 @@
  * and is the fallback where this is not built (docs/benchmarks.md, 2026-11-29).
  *
  * Layout: row b of the step's gates starts at z + b·ldz; unit j's gate k, in DL4J's order a, f, o, i, is at
- * [k·spacing + j] (spacing = H, the slice's units are j < n). c, tanh(c) and the carried dL/dc are the slice's own
- * [B, n] rows; h and dL/dh are rows of the layer's [T·B, H] matrices (strides ldh, lddh, ldrec).
+ * [k·spacing + j] (spacing = H, the slice's units are j < n). c and the carried dL/dc are the slice's own [B, n]
+ * rows (tanh(c) is computed again backwards rather than kept: 26 MB less at the tutorial shape); h and dL/dh are rows of the layer's [T·B, H] matrices (strides ldh, lddh, ldrec).
  *
  * tanh is the rational approximation of dev.streambard.engine.Activations (Eigen's for float), so both versions
  * compute the same functions. gcc vectorises the loops at -O3 (-fopt-info-vec says so) when two things hold: the
@@ -50,10 +50,10 @@ EXPORT int32_t Java_dev_streambard_engine_LstmCellKernel_supported(void *env, vo
 
 /*
  * Forward: z holds the pre-activations without the inputs; adds inputs[rows[b]·4n + k·n + j] (rows null: row 0,
- * the bias alone), replaces them by the activations, and writes c = f⊙c₋₁ + i⊙a, tanh(c) and h = o⊙tanh(c).
+ * the bias alone), replaces them by the activations, and writes c = f⊙c₋₁ + i⊙a and h = o⊙tanh(c).
  */
 AVX2 static void forward_row(float *restrict za, float *restrict zf, float *restrict zo, float *restrict zi,
-        const float *restrict in, const float *restrict cp, float *restrict c, float *restrict tc, float *restrict h, int n) {
+        const float *restrict in, const float *restrict cp, float *restrict c, float *restrict h, int n) {
     for (int j = 0; j < n; j++) {
         float a = tanh_r(za[j] + in[j]);
         float f = sigmoid_r(zf[j] + in[n + j]);
@@ -66,34 +66,34 @@ AVX2 static void forward_row(float *restrict za, float *restrict zf, float *rest
         zo[j] = o;
         zi[j] = i;
         c[j] = cj;
-        tc[j] = t;
         h[j] = o * t;
     }
 }
 
 AVX2 EXPORT void Java_dev_streambard_engine_LstmCellKernel_forward0(void *env, void *cls, int64_t z, int64_t ldz,
         int64_t spacing, int32_t n, int32_t batch, int64_t inputs, int64_t rows, int64_t prevCells, int64_t cells,
-        int64_t tanhCells, int64_t h, int64_t ldh) {
+        int64_t h, int64_t ldh) {
     const int32_t *row = (const int32_t *) rows;
     for (int b = 0; b < batch; b++) {
         float *g = (float *) z + b * ldz;
         forward_row(g, g + spacing, g + 2 * spacing, g + 3 * spacing,
                     (const float *) inputs + (row ? (int64_t) row[b] * 4 * n : 0), (const float *) prevCells + (int64_t) b * n,
-                    (float *) cells + (int64_t) b * n, (float *) tanhCells + (int64_t) b * n, (float *) h + b * ldh, n);
+                    (float *) cells + (int64_t) b * n, (float *) h + b * ldh, n);
     }
 }
 
 /*
- * Backward: z holds the activations; replaces them by the deltas dL/dz, given dL/dh from above (dh) and from step
- * t+1 (rec), and the dL/dc carried from step t+1 (carry, replaced by this step's). Adds the deltas to the bias
+ * Backward: z holds the activations and cells the step's c; replaces the activations by the deltas dL/dz, given
+ * dL/dh from above (dh) and from step t+1 (rec), and the dL/dc carried from step t+1 (carry, replaced by this
+ * step's). Adds the deltas to the bias
  * gradient [4n] and, with a table (sums not null), to row rows[b] of the table sums [V, 4n].
  */
 AVX2 static void backward_row(float *restrict za, float *restrict zf, float *restrict zo, float *restrict zi,
         const float *restrict dh, const float *restrict rec, float *restrict carry, const float *restrict cp,
-        const float *restrict tc, int n) {
+        const float *restrict c, int n) {
     for (int j = 0; j < n; j++) {
         float d = dh[j] + rec[j];
-        float t = tc[j], o = zo[j], a = za[j], i = zi[j], f = zf[j];
+        float t = tanh_r(c[j]), o = zo[j], a = za[j], i = zi[j], f = zf[j];
         float dc = carry[j] + d * o * (1 - t * t);
         zo[j] = d * t * o * (1 - o);
         za[j] = dc * i * (1 - a * a);
@@ -110,13 +110,13 @@ AVX2 static void add_row(float *restrict sums, const float *restrict g, int n) {
 
 AVX2 EXPORT void Java_dev_streambard_engine_LstmCellKernel_backward0(void *env, void *cls, int64_t z, int64_t ldz,
         int64_t spacing, int32_t n, int32_t batch, int64_t dh, int64_t lddh, int64_t rec, int64_t ldrec, int64_t carry,
-        int64_t prevCells, int64_t tanhCells, int64_t biasGrad, int64_t sums, int64_t rows) {
+        int64_t prevCells, int64_t cells, int64_t biasGrad, int64_t sums, int64_t rows) {
     const int32_t *row = (const int32_t *) rows;
     for (int b = 0; b < batch; b++) {
         float *g = (float *) z + b * ldz;
         backward_row(g, g + spacing, g + 2 * spacing, g + 3 * spacing, (const float *) dh + b * lddh,
                      (const float *) rec + b * ldrec, (float *) carry + (int64_t) b * n,
-                     (const float *) prevCells + (int64_t) b * n, (const float *) tanhCells + (int64_t) b * n, n);
+                     (const float *) prevCells + (int64_t) b * n, (const float *) cells + (int64_t) b * n, n);
         for (int k = 0; k < 4; k++) {
             add_row((float *) biasGrad + k * n, g + k * spacing, n);
             if (sums) add_row((float *) sums + ((int64_t) row[b] * 4 + k) * n, g + k * spacing, n);

@@ -8,8 +8,8 @@ import java.util.Optional;
  * step's product left them, so they are not copied to the heap and back (docs/benchmarks.md, 2026-11-29).
  *
  * <p>Arguments are native addresses and, for strides and spacing, counts of floats. Gates: example b's row at
- * {@code gates} + b·gateStride floats; unit j's gate k (a, f, o, i) at column k·spacing + j, j &lt; n. Cells,
- * tanh(cells) and the carried dL/dc are [B, n] blocks of the caller's; h, dL/dh and the recurrent gradient are
+ * {@code gates} + b·gateStride floats; unit j's gate k (a, f, o, i) at column k·spacing + j, j &lt; n. Cells and
+ * the carried dL/dc are [B, n] blocks of the caller's (tanh(c) is computed again backwards, not kept); h, dL/dh and the recurrent gradient are
  * rows of [·, H] matrices with the given strides.
  *
  * <p>{@link #available()} says whether the library is built and the CPU runs it (AVX2 and FMA); callers run their
@@ -37,26 +37,27 @@ public final class LstmCellKernel {
     /**
      * The forward cell: the gates hold the pre-activations less the inputs. Adds row {@code rows[b]} of
      * {@code inputs} [V, 4n] to example b's gates (rows 0: every example adds row 0), applies a = tanh, f, o, i = σ
-     * in place and writes c = f⊙c₋₁ + i⊙a, tanh(c) and h = o⊙tanh(c). {@code rows} points to B ints, or is 0.
+     * in place and writes c = f⊙c₋₁ + i⊙a and h = o⊙tanh(c). {@code rows} points to B ints, or is 0.
      */
     public static void forward(long gates, long gateStride, long spacing, int n, int batch, long inputs, long rows,
-                               long prevCells, long cells, long tanhCells, long h, long hStride) {
+                               long prevCells, long cells, long h, long hStride) {
         requireAvailable();
-        forward0(gates, gateStride, spacing, n, batch, inputs, rows, prevCells, cells, tanhCells, h, hStride);
+        forward0(gates, gateStride, spacing, n, batch, inputs, rows, prevCells, cells, h, hStride);
     }
 
     /**
-     * The backward cell: replaces the activations by the deltas dL/dz given dL/dh from above ({@code dh}) and from
-     * the next step ({@code recurrent}), and the carried dL/dc ({@code carry}, replaced by this step's). Adds the
+     * The backward cell: replaces the activations by the deltas dL/dz given the step's c ({@code cells}), dL/dh from
+     * above ({@code dh}) and from the next step ({@code recurrent}), and the carried dL/dc ({@code carry}, replaced
+     * by this step's). Adds the
      * deltas to {@code biasGrad} [4n] and, unless {@code sums} is 0, to row {@code rows[b]} of {@code sums} [V, 4n].
      */
     public static void backward(long gates, long gateStride, long spacing, int n, int batch, long dh, long dhStride,
-                                long recurrent, long recurrentStride, long carry, long prevCells, long tanhCells,
+                                long recurrent, long recurrentStride, long carry, long prevCells, long cells,
                                 long biasGrad, long sums, long rows) {
         requireAvailable();
         if (sums != 0 && rows == 0) throw new IllegalArgumentException("table sums without table rows");
         backward0(gates, gateStride, spacing, n, batch, dh, dhStride, recurrent, recurrentStride, carry, prevCells,
-                tanhCells, biasGrad, sums, rows);
+                cells, biasGrad, sums, rows);
     }
 
     private static void requireAvailable() {
@@ -66,9 +67,9 @@ public final class LstmCellKernel {
     private static native int supported();
 
     private static native void forward0(long gates, long gateStride, long spacing, int n, int batch, long inputs,
-                                        long rows, long prevCells, long cells, long tanhCells, long h, long hStride);
+                                        long rows, long prevCells, long cells, long h, long hStride);
 
     private static native void backward0(long gates, long gateStride, long spacing, int n, int batch, long dh,
                                          long dhStride, long recurrent, long recurrentStride, long carry,
-                                         long prevCells, long tanhCells, long biasGrad, long sums, long rows);
+                                         long prevCells, long cells, long biasGrad, long sums, long rows);
 }

@@ -92,8 +92,7 @@ abstract class LstmSliceCell {
 
     /** The cell on the gate rows in native memory, by {@link LstmCellKernel}. */
     static final class Native extends LstmSliceCell {
-        private final RowMatrix cells;      // [T·B, n] c
-        private final RowMatrix tanhCells;  // [T·B, n] tanh(c)
+        private final RowMatrix cells;      // [T·B, n] c (tanh(c) is computed again backwards: 26 MB less, tutorial shape)
         private final RowMatrix zeros;      // [B, n] c₋₁ before the first step, and δ_T·RWᵀ after the last
         private final RowMatrix carry;      // [B, n] dL/dc that flows into step t−1 through f_t
         private final RowMatrix biasGrad;   // [1, 4n]
@@ -104,7 +103,6 @@ abstract class LstmSliceCell {
         Native(LstmSequence layer, RowMatrix gates, RowMatrix recurrentGrad, int from, int to) {
             super(layer, gates, recurrentGrad, from, to);
             cells = RowMatrix.allocate(steps * batch, n);
-            tanhCells = RowMatrix.allocate(steps * batch, n);
             zeros = RowMatrix.allocate(batch, n);
             zeros.fill(0f);
             carry = RowMatrix.allocate(batch, n);
@@ -142,7 +140,7 @@ abstract class LstmSliceCell {
             RowMatrix stepH = h.rows(t * batch, batch).columns(from, n);
             LstmCellKernel.forward(block(stepGates, 0).address(), stepGates.stride(), units, n, batch, inputs.address(),
                     tableRows == null ? 0 : rowsAt(t), prev.address(), cells.rows(t * batch, batch).address(),
-                    tanhCells.rows(t * batch, batch).address(), stepH.address(), stepH.stride());
+                    stepH.address(), stepH.stride());
         }
 
         @Override
@@ -158,7 +156,7 @@ abstract class LstmSliceCell {
             RowMatrix prev = t > 0 ? cells.rows((t - 1) * batch, batch) : zeros;
             LstmCellKernel.backward(block(stepGates, 0).address(), stepGates.stride(), units, n, batch,
                     stepDh.address(), stepDh.stride(), recurrent.address(), recurrent.stride(), carry.address(),
-                    prev.address(), tanhCells.rows(t * batch, batch).address(), biasGrad.address(),
+                    prev.address(), cells.rows(t * batch, batch).address(), biasGrad.address(),
                     tableRows == null ? 0 : tableSums.address(), tableRows == null ? 0 : rowsAt(t));
         }
 
@@ -184,7 +182,6 @@ abstract class LstmSliceCell {
         @Override
         void close() {
             cells.close();
-            tanhCells.close();
             zeros.close();
             carry.close();
             biasGrad.close();
@@ -199,8 +196,7 @@ abstract class LstmSliceCell {
         private final float[] z;          // [B·4n] one step's gates: per example the blocks a, f, o, i of n each
         private float[] inputs;           // [V·4n] or [4n]
         private float[] tableSums;        // [V·4n] with a table
-        private final float[] cells;      // [T·B·n] c
-        private final float[] tanhCells;  // [T·B·n] tanh(c)
+        private final float[] cells;      // [T·B·n] c (tanh(c) is computed again backwards, as in the native cell)
         private final float[] zeroState;  // [B·n] c₋₁ before the first step
         private final float[] state;      // [B·n] one step's h (forward) or dL/dh (backward)
         private final float[] recurrent;  // [B·n] one step's δ_{t+1}·RWᵀ
@@ -211,7 +207,6 @@ abstract class LstmSliceCell {
             super(layer, gates, recurrentGrad, from, to);
             z = new float[batch * 4 * n];
             cells = new float[steps * batch * n];
-            tanhCells = new float[steps * batch * n];
             zeroState = new float[batch * n];
             state = new float[batch * n];
             recurrent = new float[batch * n];
@@ -257,8 +252,7 @@ abstract class LstmSliceCell {
             int o = g + 2 * n;
             int i = g + 3 * n;
             for (int j = 0; j < n; j++) cells[cell + j] = z[f + j] * prevCells[prev + j] + z[i + j] * z[a + j];
-            for (int j = 0; j < n; j++) tanhCells[cell + j] = tanh(cells[cell + j]);
-            for (int j = 0; j < n; j++) state[out + j] = z[o + j] * tanhCells[cell + j];
+            for (int j = 0; j < n; j++) state[out + j] = z[o + j] * tanh(cells[cell + j]);
         }
 
         @Override
@@ -303,12 +297,10 @@ abstract class LstmSliceCell {
                 state[out + j] += recurrent[out + j];                                   // dL/dh_t
             }
             for (int j = 0; j < n; j++) {
-                float tc = tanhCells[cell + j];
-                cellCarry[out + j] += state[out + j] * z[o + j] * (1 - tc * tc);       // dL/dc_t
-            }
-            for (int j = 0; j < n; j++) {
+                float tc = tanh(cells[cell + j]);
                 float oj = z[o + j];
-                z[o + j] = state[out + j] * tanhCells[cell + j] * oj * (1 - oj);
+                cellCarry[out + j] += state[out + j] * oj * (1 - tc * tc);             // dL/dc_t
+                z[o + j] = state[out + j] * tc * oj * (1 - oj);
             }
             for (int j = 0; j < n; j++) {
                 float dc = cellCarry[out + j];
