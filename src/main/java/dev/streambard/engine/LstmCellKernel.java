@@ -23,7 +23,6 @@ public final class LstmCellKernel {
     }
 
     private static Optional<String> loadKernel() {
-        if (Boolean.getBoolean("streambard.noNativeKernel")) return Optional.of("switched off (-Dstreambard.noNativeKernel)");
         Optional<String> failure = NativeBuild.load("/native/lstm_cell.c");
         if (failure.isPresent()) return failure;
         return supported() == 1 ? Optional.empty() : Optional.of("this CPU lacks AVX2 or FMA");

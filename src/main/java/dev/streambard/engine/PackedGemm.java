@@ -21,7 +21,6 @@ public final class PackedGemm {
     }
 
     private static Optional<String> loadKernel() {
-        if (Boolean.getBoolean("streambard.noNativeKernel")) return Optional.of("switched off (-Dstreambard.noNativeKernel)");
         Optional<String> failure = NativeBuild.load("/native/packed_gemm.c");
         if (failure.isPresent()) return failure;
         return supported() == 1 ? Optional.empty() : Optional.of("this CPU lacks AVX2 or FMA");

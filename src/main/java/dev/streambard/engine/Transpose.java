@@ -13,9 +13,7 @@ import java.util.Optional;
  * {@code -Dstreambard.noNativeKernel=true} turns it off with the packed kernel, so the portable path is tested.
  */
 public final class Transpose {
-    private static final Optional<String> UNAVAILABLE = Boolean.getBoolean("streambard.noNativeKernel")
-            ? Optional.of("switched off (-Dstreambard.noNativeKernel)")
-            : NativeBuild.load("/native/transpose.c");
+    private static final Optional<String> UNAVAILABLE = NativeBuild.load("/native/transpose.c");
 
     private Transpose() {
     }

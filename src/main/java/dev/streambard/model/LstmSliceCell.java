@@ -132,15 +132,13 @@ abstract class LstmSliceCell {
 
         @Override
         void forward(int t, boolean written) {
-            RowMatrix stepGates = gates.rows(t * batch, batch);
+            int row = t * batch;
             if (!written) {
-                for (int k = 0; k < 4; k++) block(stepGates, k).fill(0f);
+                for (int k = 0; k < 4; k++) block(gates.rows(row, batch), k).fill(0f);
             }
-            RowMatrix prev = t > 0 ? cells.rows((t - 1) * batch, batch) : zeros;
-            RowMatrix stepH = h.rows(t * batch, batch).columns(from, n);
-            LstmCellKernel.forward(block(stepGates, 0).address(), stepGates.stride(), units, n, batch, inputs.address(),
-                    tableRows == null ? 0 : rowsAt(t), prev.address(), cells.rows(t * batch, batch).address(),
-                    stepH.address(), stepH.stride());
+            long prev = t > 0 ? cells.address(row - batch, 0) : zeros.address();
+            LstmCellKernel.forward(gates.address(row, from), gates.stride(), units, n, batch, inputs.address(),
+                    tableRows == null ? 0 : rowsAt(t), prev, cells.address(row, 0), h.address(row, from), h.stride());
         }
 
         @Override
@@ -150,14 +148,12 @@ abstract class LstmSliceCell {
                 biasGrad.fill(0f);
                 if (tableRows != null) tableSums.fill(0f);
             }
-            RowMatrix stepGates = gates.rows(t * batch, batch);
-            RowMatrix stepDh = dh.rows(t * batch, batch).columns(from, n);
-            RowMatrix recurrent = t < steps - 1 ? recurrentGrad.columns(from, n) : zeros;
-            RowMatrix prev = t > 0 ? cells.rows((t - 1) * batch, batch) : zeros;
-            LstmCellKernel.backward(block(stepGates, 0).address(), stepGates.stride(), units, n, batch,
-                    stepDh.address(), stepDh.stride(), recurrent.address(), recurrent.stride(), carry.address(),
-                    prev.address(), cells.rows(t * batch, batch).address(), biasGrad.address(),
-                    tableRows == null ? 0 : tableSums.address(), tableRows == null ? 0 : rowsAt(t));
+            int row = t * batch;
+            RowMatrix recurrent = t < steps - 1 ? recurrentGrad.columns(from, n) : zeros; // δ_T·RWᵀ = 0
+            long prev = t > 0 ? cells.address(row - batch, 0) : zeros.address();
+            LstmCellKernel.backward(gates.address(row, from), gates.stride(), units, n, batch, dh.address(row, from),
+                    dh.stride(), recurrent.address(), recurrent.stride(), carry.address(), prev, cells.address(row, 0),
+                    biasGrad.address(), tableRows == null ? 0 : tableSums.address(), tableRows == null ? 0 : rowsAt(t));
         }
 
         /** The address of step t's B table rows. */

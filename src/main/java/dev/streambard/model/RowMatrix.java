@@ -107,6 +107,12 @@ final class RowMatrix {
         return data.address() + (long) data.position() * Float.BYTES;
     }
 
+    /** The address of element (row, col) of this block, for native code: {@code rows(row, ·).columns(col, ·).address()} without the views. */
+    long address(int row, int col) {
+        if (row < 0 || row >= rows || col < 0 || col >= cols) throw new IndexOutOfBoundsException("(" + row + ", " + col + ") of [" + rows + ", " + cols + "]");
+        return address() + ((long) row * stride + col) * Float.BYTES;
+    }
+
     /** Elements from one row to the next. */
     int stride() {
         return stride;
