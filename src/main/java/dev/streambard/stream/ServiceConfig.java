@@ -118,7 +118,11 @@ public final class ServiceConfig extends AbstractConfig {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(REPLICATION));
         // One stream thread: the engine already uses both cores for a batch; more tasks share the thread.
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        p.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        // The output producer waits 1 ms for more records before it sends: a step's 64 chunks then leave in one
+        // produce request instead of ~3, and the broker, the producer and the readers wake a third as often. At
+        // 64 sessions Kafka's threads took 0.15 of a core instead of 0.23-0.25 and the service made 11% more
+        // characters; the first character waits ≤ 1 ms more (docs/benchmarks.md, 2026-11-29 evening).
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 1);
         // The stream thread blocks in poll for up to poll.ms when no records arrive, and the batching
         // punctuator waits as long (default 100 ms); at 5 ms it idled a fifth of the time between slices.
         p.put(StreamsConfig.POLL_MS_CONFIG, 1L);
