@@ -20,14 +20,17 @@ public final class ModelWeights {
     private final List<LayerWeights> layers;
     /** Embedding folded into layer 0's input projection: row v = embedding[v]·Wx₀ + b₀, [V][G*H]. */
     private final float[][] firstLayerTable;
+    /** The same table in native memory, [V, G*H], for the native LSTM cell (which adds row chars[b] to session b's gates). */
+    private final NativeMatrix firstLayerTableNative;
     private final NativeMatrix outputWeights; // Wout [H, V]
     private final float[] outputBias;     // [V]
 
-    private ModelWeights(ModelConfig config, List<LayerWeights> layers, float[][] firstLayerTable,
+    private ModelWeights(ModelConfig config, List<LayerWeights> layers, INDArray firstLayerTable,
                          NativeMatrix outputWeights, float[] outputBias) {
         this.config = config;
         this.layers = List.copyOf(layers);
-        this.firstLayerTable = firstLayerTable;
+        this.firstLayerTable = firstLayerTable.toFloatMatrix();
+        this.firstLayerTableNative = NativeMatrix.copyOf(firstLayerTable);
         this.outputWeights = outputWeights;
         this.outputBias = outputBias;
     }
@@ -37,17 +40,18 @@ public final class ModelWeights {
         INDArray embedding = net.getLayer(0).getParam(DefaultParamInitializer.WEIGHT_KEY); // [V, E]
         boolean lstm = config.cell() == CellType.LSTM;
         List<LayerWeights> layers = new ArrayList<>();
-        float[][] table = null;
+        INDArray table = null;
         for (int l = 1; l <= config.layers(); l++) {
             Layer layer = net.getLayer(l);
             INDArray wx = layer.getParam(lstm ? LSTMParamInitializer.INPUT_WEIGHT_KEY : GruLayer.INPUT_WEIGHTS);
             INDArray wh = layer.getParam(lstm ? LSTMParamInitializer.RECURRENT_WEIGHT_KEY : GruLayer.RECURRENT_WEIGHTS);
             INDArray b = layer.getParam(lstm ? LSTMParamInitializer.BIAS_KEY : GruLayer.BIAS).reshape(1, wx.columns());
             if (l == 1) {
-                table = embedding.mmul(wx).addiRowVector(b).toFloatMatrix();
-                layers.add(new LayerWeights(null, NativeMatrix.weights(wh), new float[(int) wx.columns()]));
+                table = embedding.mmul(wx).addiRowVector(b);
+                layers.add(new LayerWeights(null, NativeMatrix.weights(wh), new float[(int) wx.columns()], null));
             } else {
-                layers.add(new LayerWeights(NativeMatrix.weights(wx), NativeMatrix.weights(wh), b.toFloatVector()));
+                layers.add(new LayerWeights(NativeMatrix.weights(wx), NativeMatrix.weights(wh), b.toFloatVector(),
+                        NativeMatrix.copyOf(b)));
             }
         }
         Layer output = net.getLayer(config.layers() + 1);
@@ -67,6 +71,10 @@ public final class ModelWeights {
     /** Row v: layer 0's gate pre-activations (bias included) for character v. Callers must not write to it. */
     float[] firstLayerRow(int v) {
         return firstLayerTable[v];
+    }
+
+    NativeMatrix firstLayerTable() {
+        return firstLayerTableNative;
     }
 
     NativeMatrix outputWeights() {

@@ -57,6 +57,24 @@ final class NativeMatrix {
         data.put(from);
     }
 
+    /** The address of row {@code row}'s first element, for the native kernels. */
+    long address(int row) {
+        return data.address() + (long) row * cols * Float.BYTES;
+    }
+
+    /** Row {@code row} = {@code vector} [cols]. */
+    void putRow(int row, float[] vector) {
+        if (vector.length != cols) throw new IllegalArgumentException(vector.length + " values for a row of " + cols);
+        data.getPointer((long) row * cols).put(vector, 0, cols);
+    }
+
+    /** A copy of row {@code row} [cols]. */
+    float[] getRow(int row) {
+        float[] out = new float[cols];
+        data.getPointer((long) row * cols).get(out, 0, cols);
+        return out;
+    }
+
     /** Row {@code row} = from[row*cols .. (row+1)*cols): the same row of a heap copy of this matrix. */
     void writeRow(int row, float[] from) {
         data.getPointer((long) row * cols).put(from, row * cols, cols);
