@@ -1,6 +1,7 @@
 /*
- * The LSTM cell of training's recurrent layer (dev.streambard.model.LstmSequence): one step of one slice of the
- * units, for a batch of examples, on the gate rows in native memory where the step's matrix product left them.
+ * The LSTM cell of training's recurrent layer (dev.streambard.model.LstmSequence) and of the inference engine
+ * (dev.streambard.engine.InferenceEngine, all units as one slice): one step of one slice of the units, for a batch
+ * of examples, on the gate rows in native memory where the step's matrix product left them.
  * The Java version copies each step's gates to the heap and back (~1 MB a step per slice at the tutorial shape)
  * and is the fallback where this is not built (docs/benchmarks.md, 2026-11-29).
  *

@@ -3,9 +3,10 @@ package dev.streambard.engine;
 import java.util.Optional;
 
 /**
- * The LSTM cell of training's recurrent layer in native code ({@code native/lstm_cell.c}, built by
- * {@link NativeBuild}): one step of a slice of the units for a batch, on the gate rows in native memory where the
- * step's product left them, so they are not copied to the heap and back (docs/benchmarks.md, 2026-11-29).
+ * The LSTM cell in native code ({@code native/lstm_cell.c}, built by {@link NativeBuild}), for training's recurrent
+ * layer and the inference engine: one step of a slice of the units (the engine: all of them) for a batch, on the
+ * gate rows in native memory where the step's product left them, so they are not copied to the heap and back
+ * (docs/benchmarks.md, 2026-11-29).
  *
  * <p>Arguments are native addresses and, for strides and spacing, counts of floats. Gates: example b's row at
  * {@code gates} + b·gateStride floats; unit j's gate k (a, f, o, i) at column k·spacing + j, j &lt; n. Cells and
