@@ -86,8 +86,8 @@ AVX2 EXPORT void Java_dev_streambard_engine_LstmCellKernel_forward0(void *env, v
 /*
  * Backward: z holds the activations and cells the step's c; replaces the activations by the deltas dL/dz, given
  * dL/dh from above (dh) and from step t+1 (rec), and the dL/dc carried from step t+1 (carry, replaced by this
- * step's). Adds the deltas to the bias
- * gradient [4n] and, with a table (sums not null), to row rows[b] of the table sums [V, 4n].
+ * step's). Adds the deltas to the bias gradient [4n] or, with a table (sums not null), to row rows[b] of the
+ * table sums [V, 4n] instead (the caller sums those rows for the bias gradient: once a pass, not once a step).
  */
 AVX2 static void backward_row(float *restrict za, float *restrict zf, float *restrict zo, float *restrict zi,
         const float *restrict dh, const float *restrict rec, float *restrict carry, const float *restrict cp,
@@ -118,9 +118,10 @@ AVX2 EXPORT void Java_dev_streambard_engine_LstmCellKernel_backward0(void *env, 
         backward_row(g, g + spacing, g + 2 * spacing, g + 3 * spacing, (const float *) dh + b * lddh,
                      (const float *) rec + b * ldrec, (float *) carry + (int64_t) b * n,
                      (const float *) prevCells + (int64_t) b * n, (const float *) cells + (int64_t) b * n, n);
+        /* with a table, each delta row goes to one table row only: the bias gradient is their column sums */
         for (int k = 0; k < 4; k++) {
-            add_row((float *) biasGrad + k * n, g + k * spacing, n);
             if (sums) add_row((float *) sums + ((int64_t) row[b] * 4 + k) * n, g + k * spacing, n);
+            else add_row((float *) biasGrad + k * n, g + k * spacing, n);
         }
     }
 }

@@ -20,7 +20,7 @@ public final class BatchState {
     final float[][] h;                  // per layer [B, H]
     final float[][] c;                  // per layer [B, H], LSTM only
     final NativeMatrix[] hNative;       // per layer, the same h for the products
-    final NativeMatrix inputNative;     // x·Wx [B, G*H]
+    final NativeMatrix inputNative;     // x·Wx [B, G*H] (heap cells only; the native cell's products add into recurrentNative)
     final NativeMatrix recurrentNative; // h·Wh [B, G*H]
     final NativeMatrix logitsNative;    // [B, V]
     final float[] input;                // heap copy of inputNative
@@ -61,7 +61,7 @@ public final class BatchState {
         cNative = new NativeMatrix[nativeCell ? layers : 0][];
         for (int l = 0; l < cNative.length; l++) cNative[l] = new NativeMatrix[]{NativeMatrix.zeros(size, units), NativeMatrix.zeros(size, units)};
         inputChars = nativeCell ? new IntPointer(size) : null;
-        inputNative = NativeMatrix.zeros(size, gateWidth);
+        inputNative = nativeCell ? null : NativeMatrix.zeros(size, gateWidth);
         recurrentNative = NativeMatrix.zeros(size, gateWidth);
         logitsNative = NativeMatrix.zeros(size, vocab);
         input = new float[heap * gateWidth];

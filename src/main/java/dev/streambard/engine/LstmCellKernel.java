@@ -48,8 +48,8 @@ public final class LstmCellKernel {
     /**
      * The backward cell: replaces the activations by the deltas dL/dz given the step's c ({@code cells}), dL/dh from
      * above ({@code dh}) and from the next step ({@code recurrent}), and the carried dL/dc ({@code carry}, replaced
-     * by this step's). Adds the
-     * deltas to {@code biasGrad} [4n] and, unless {@code sums} is 0, to row {@code rows[b]} of {@code sums} [V, 4n].
+     * by this step's). Adds the deltas to {@code biasGrad} [4n] or, unless {@code sums} is 0, to row {@code rows[b]}
+     * of {@code sums} [V, 4n] instead: the bias gradient is then the column sums of the table sums.
      */
     public static void backward(long gates, long gateStride, long spacing, int n, int batch, long dh, long dhStride,
                                 long recurrent, long recurrentStride, long carry, long prevCells, long cells,

@@ -64,7 +64,8 @@ abstract class LstmSliceCell {
 
     /**
      * Step t backwards, after step t+1's (t &lt; T−1: {@link #recurrentGrad} holds δ_{t+1}·RWᵀ): the activations
-     * of step t become its deltas, which are summed into the bias gradient and, with a table, per table row.
+     * of step t become its deltas, which are summed into the bias gradient or, with a table, per table row (the
+     * bias gradient is then the column sums of those: one sum a pass instead of a second one every step).
      */
     abstract void backward(int t);
 
@@ -81,6 +82,15 @@ abstract class LstmSliceCell {
     /** Gate block k's columns of these units in a [rows, 4H] matrix. */
     final RowMatrix block(RowMatrix m, int k) {
         return m.columns(k * units + from, n);
+    }
+
+    /** The bias gradient [4n] from the table sums [V·4n]: every delta row was added to exactly one table row. */
+    final float[] columnSums(float[] tableSums) {
+        float[] sums = new float[4 * n];
+        for (int r = 0; r < tableSums.length; r += 4 * n) {
+            for (int j = 0; j < 4 * n; j++) sums[j] += tableSums[r + j];
+        }
+        return sums;
     }
 
     /** Copies a [V·4n] block of rows into the layer's [V·4H] matrix, at these units' columns of each block. */
@@ -163,6 +173,10 @@ abstract class LstmSliceCell {
 
         @Override
         void putBiasGradient(float[] all) {
+            if (tableRows != null) {
+                spread(columnSums(tableSumsOnHeap()), all);
+                return;
+            }
             float[] sums = new float[4 * n];
             biasGrad.read(sums);
             spread(sums, all);
@@ -170,9 +184,13 @@ abstract class LstmSliceCell {
 
         @Override
         void putTableSums(float[] all) {
+            spread(tableSumsOnHeap(), all);
+        }
+
+        private float[] tableSumsOnHeap() {
             float[] sums = new float[tableSums.rows * 4 * n];
             tableSums.read(sums);
-            spread(sums, all);
+            return sums;
         }
 
         @Override
@@ -268,14 +286,10 @@ abstract class LstmSliceCell {
             int prev = t > 0 ? (t - 1) * batch * n : 0;
             for (int b = 0; b < batch; b++) cellBackward(b * 4 * n, prevCells, prev + b * n, (t * batch + b) * n, b * n);
             for (int k = 0; k < 4; k++) block(stepGates, k).write(z, k * n, 4 * n);
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < 4 * n; j++) biasGrad[j] += z[b * 4 * n + j];
-            }
-            if (tableRows != null) {
-                for (int b = 0; b < batch; b++) {
-                    int to = tableRows[t * batch + b] * 4 * n;
-                    for (int j = 0; j < 4 * n; j++) tableSums[to + j] += z[b * 4 * n + j];
-                }
+            for (int b = 0; b < batch; b++) { // with a table the bias gradient comes from its sums (columnSums)
+                float[] sums = tableRows != null ? tableSums : biasGrad;
+                int to = tableRows != null ? tableRows[t * batch + b] * 4 * n : 0;
+                for (int j = 0; j < 4 * n; j++) sums[to + j] += z[b * 4 * n + j];
             }
         }
 
@@ -312,7 +326,7 @@ abstract class LstmSliceCell {
 
         @Override
         void putBiasGradient(float[] all) {
-            spread(biasGrad, all);
+            spread(tableRows != null ? columnSums(tableSums) : biasGrad, all);
         }
 
         @Override

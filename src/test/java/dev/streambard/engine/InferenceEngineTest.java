@@ -203,13 +203,24 @@ class InferenceEngineTest {
         }
     }
 
-    @Test
-    void rejectsInputsThatDoNotFitTheBatchOrVocabulary() {
-        ModelConfig config = new ModelConfig(CellType.GRU, VOCAB, 4, 5, 1, 0.0);
+    /** Rejected inputs change nothing: the batch steps on afterwards as if they had never come (LSTM: the native cell where built). */
+    @ParameterizedTest
+    @CsvSource({"GRU", "LSTM"})
+    void rejectsInputsThatDoNotFitTheBatchOrVocabularyAndKeepsTheState(CellType cell) {
+        ModelConfig config = new ModelConfig(cell, VOCAB, 4, 5, 1, 0.0);
         InferenceEngine engine = new InferenceEngine(ModelWeights.from(CharNetwork.build(config, 1e-3, 1), config));
         BatchState s = engine.newBatch(2);
+        BatchState untouched = engine.newBatch(2);
+        engine.step(s, new int[]{1, 2});
+        engine.step(untouched, new int[]{1, 2});
         assertThrows(IllegalArgumentException.class, () -> engine.step(s, new int[]{1}));
         assertThrows(IllegalArgumentException.class, () -> engine.step(s, new int[]{1, VOCAB}));
+        assertThrows(IllegalArgumentException.class, () -> engine.step(s, new int[]{-1, 0}));
+        assertArrayEquals(untouched.logits(), s.logits());
+        engine.step(s, new int[]{3, 4});
+        engine.step(untouched, new int[]{3, 4});
+        assertArrayEquals(untouched.logits(), s.logits());
+        assertEquals(untouched.snapshot(1), s.snapshot(1));
     }
 
     private static void perturbBiases(MultiLayerNetwork net) {
