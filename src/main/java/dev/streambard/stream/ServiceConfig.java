@@ -44,6 +44,8 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String HTTP_REPLAY_CHUNKS = "http.replay.chunks";
     public static final String HTTP_REPLAY_SESSIONS = "http.replay.sessions";
     public static final String HTTP_CLIENT_BUFFER = "http.client.buffer";
+    /** The output producer's batch size: a commit's session states for a partition fit in one batch. */
+    static final int OUTPUT_BATCH_BYTES = 64 * 1024;
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(APPLICATION_ID, Type.STRING, "streambard", Importance.HIGH,
@@ -123,6 +125,14 @@ public final class ServiceConfig extends AbstractConfig {
         // 64 sessions Kafka's threads took 0.15 of a core instead of 0.23-0.25 and the service made 11% more
         // characters; the first character waits ≤ 1 ms more (docs/benchmarks.md, 2026-11-29 evening).
         p.put(StreamsConfig.producerPrefix("linger.ms"), 1);
+        // Batches of up to 64 KB rather than 16: under exactly-once each commit writes every stepped session's
+        // state to the store's changelog (~8 KB each for the tutorial model, 64 of them every 100 ms), and at
+        // 16 KB each state was a batch of its own. A produce request carries one batch per partition, so a commit
+        // took ~16 requests, and with five in flight the steps' chunks queued behind them (three requests a step
+        // instead of one). With 64 KB the commit's share of the stream thread fell from 13% to 6-7% and the first
+        // character came 6-8 ms sooner (docs/benchmarks.md, 2026-11-29 night). 256 KB measured the same; the
+        // smaller size keeps the producer's buffers small when the topics have many partitions.
+        p.put(StreamsConfig.producerPrefix("batch.size"), OUTPUT_BATCH_BYTES);
         // The stream thread blocks in poll for up to poll.ms when no records arrive, and the batching
         // punctuator waits as long (default 100 ms); at 5 ms it idled a fifth of the time between slices.
         p.put(StreamsConfig.POLL_MS_CONFIG, 1L);

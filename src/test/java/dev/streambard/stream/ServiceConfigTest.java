@@ -1,6 +1,12 @@
 package dev.streambard.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streambard.contract.ContractCodec;
+import dev.streambard.contract.SessionState;
+import java.nio.ByteBuffer;
+import java.util.List;
 
 import java.util.Map;
 import java.util.Properties;
@@ -9,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class ServiceConfigTest {
     private static final String LINGER = StreamsConfig.producerPrefix("linger.ms");
+    private static final String BATCH_SIZE = StreamsConfig.producerPrefix("batch.size");
 
     @Test
     void theOutputProducerLingersOneMillisecondSoAStepsChunksShareARequest() {
@@ -23,5 +30,18 @@ class ServiceConfigTest {
                 .streamsProperties("127.0.0.1:9092");
         assertEquals("0", p.get(LINGER));
         assertEquals("2", p.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
+    }
+
+    @Test
+    void aProducerBatchHoldsSeveralStoredSessionsOfTheTutorialModel() {
+        // Under exactly-once each commit writes every stepped session's state to the changelog; with one state
+        // per batch a commit took a produce request per state per partition and held up the chunks behind it.
+        ByteBuffer layer = ByteBuffer.allocate(1024 * Float.BYTES); // the tutorial model: one LSTM layer of 1024
+        SessionState state = SessionState.newBuilder().setSessionId("a-session")
+                .setHidden(List.of(layer)).setCell(List.of(layer.duplicate())).build();
+        int stored = ContractCodec.of(SessionState.class).encode(state).length;
+        Object batch = new ServiceConfig(Map.of()).streamsProperties("127.0.0.1:9092").get(BATCH_SIZE);
+        assertTrue(stored > 8 * 1024, "h and c of 1024 floats each: " + stored + " bytes");
+        assertTrue((Integer) batch >= 4 * stored, batch + " bytes hold fewer than 4 states of " + stored);
     }
 }
