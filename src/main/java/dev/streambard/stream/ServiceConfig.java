@@ -130,7 +130,7 @@ public final class ServiceConfig extends AbstractConfig {
         // 16 KB each state was a batch of its own. A produce request carries one batch per partition, so a commit
         // took ~16 requests, and with five in flight the steps' chunks queued behind them (three requests a step
         // instead of one). With 64 KB the commit's share of the stream thread fell from 13% to 6-7% and the first
-        // character came 6-8 ms sooner (docs/benchmarks.md, 2026-11-29 night). 256 KB measured the same; the
+        // character came ~6-10 ms sooner (docs/benchmarks.md, 2026-11-29 19:35-21:10). 256 KB measured the same; the
         // smaller size keeps the producer's buffers small when the topics have many partitions.
         p.put(StreamsConfig.producerPrefix("batch.size"), OUTPUT_BATCH_BYTES);
         // The stream thread blocks in poll for up to poll.ms when no records arrive, and the batching
