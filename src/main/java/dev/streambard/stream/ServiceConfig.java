@@ -44,7 +44,7 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String HTTP_REPLAY_CHUNKS = "http.replay.chunks";
     public static final String HTTP_REPLAY_SESSIONS = "http.replay.sessions";
     public static final String HTTP_CLIENT_BUFFER = "http.client.buffer";
-    /** The output producer's batch size: a commit's session states for a partition fit in one batch. */
+    /** The output producer's batch size: several stored session states each (~8 KB for the tutorial model), so a commit's leave in a few requests. */
     static final int OUTPUT_BATCH_BYTES = 64 * 1024;
 
     public static final ConfigDef DEFINITION = new ConfigDef()
@@ -92,8 +92,10 @@ public final class ServiceConfig extends AbstractConfig {
             .define(HTTP_CLIENT_BUFFER, Type.INT, 4096, Range.atLeast(1), Importance.LOW,
                     "Events queued for one Server-Sent Events client; a client further behind is disconnected (it resumes with Last-Event-ID).");
 
+    /** @throws org.apache.kafka.common.config.ConfigException for a value a setting refuses, {@code streams.*} ones included */
     public ServiceConfig(Map<?, ?> values) {
         super(DEFINITION, values, false);
+        StreamsOverrides.check(originalsWithPrefix(STREAMS_PREFIX));
     }
 
     public TopicNames topics() {

@@ -1,17 +1,20 @@
 package dev.streambard.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streambard.contract.ContractCodec;
 import dev.streambard.contract.SessionState;
 import java.nio.ByteBuffer;
 import java.util.List;
-
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ServiceConfigTest {
     private static final String LINGER = StreamsConfig.producerPrefix("linger.ms");
@@ -43,5 +46,28 @@ class ServiceConfigTest {
         Object batch = new ServiceConfig(Map.of()).streamsProperties("127.0.0.1:9092").get(BATCH_SIZE);
         assertTrue(stored > 8 * 1024, "h and c of 1024 floats each: " + stored + " bytes");
         assertTrue((Integer) batch >= 4 * stored, batch + " bytes hold fewer than 4 states of " + stored);
+    }
+
+    /** Checked when the configuration is read, not when Kafka Streams starts (after a model has arrived). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "streams.producer.batch.size|64k|streams.producer.batch.size",
+            "streams.commit.interval.ms|-5|streams.commit.interval.ms",
+            "streams.main.consumer.max.poll.records|0|streams.main.consumer.max.poll.records",
+            "streams.linger.ms|soon|streams.linger.ms"})
+    void aStreamsSettingWithAValueItsClientRefusesIsAnErrorNamingIt(String key, String value, String named) {
+        ConfigException e = assertThrows(ConfigException.class, () -> new ServiceConfig(Map.of(key, value)));
+        assertTrue(e.getMessage().startsWith(named + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(value), e.getMessage());
+    }
+
+    @Test
+    void streamsSettingsOfEveryClientAndUnknownNamesAreAccepted() {
+        Properties p = new ServiceConfig(Map.of("streams.producer.batch.size", "131072",
+                "streams.restore.consumer.max.poll.records", "500", "streams.admin.retries", "3",
+                "streams.topic.segment.bytes", "1048576", "streams.some.plugin.setting", "anything"))
+                .streamsProperties("127.0.0.1:9092");
+        assertEquals("131072", p.get(BATCH_SIZE));
+        assertEquals("anything", p.get("some.plugin.setting"));
     }
 }
