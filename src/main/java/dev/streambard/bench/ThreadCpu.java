@@ -73,7 +73,8 @@ public final class ThreadCpu {
 
     /**
      * Linux keeps the first 15 characters of a thread's name: "streambard-0fc5" for a stream thread (application
-     * id, then its client id), "streambard-engi" for the engine's helper, "streambard-requ" for the request watcher.
+     * id, then its client id), "streambard-engi" for the engine's helper, "streambard-step" for batches stepping
+     * between slices, "streambard-requ" for the request watcher.
      */
     static String kindOf(String threadName) {
         if (threadName.startsWith("streambard-requ")) return "kafka";

@@ -2,25 +2,74 @@ package dev.streambard.stream;
 
 import dev.streambard.contract.ActiveRequest;
 import dev.streambard.contract.FinishReason;
+import dev.streambard.contract.SessionState;
 import dev.streambard.engine.BatchState;
 import dev.streambard.engine.InferenceEngine;
 import dev.streambard.engine.SampleRandom;
 import dev.streambard.engine.Sampler;
 import dev.streambard.model.CellType;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Continuous batching for one processor: steps every live session together, one character per step,
- * until a deadline, emitting chunks as characters are sampled. Batch buffers are reused per capacity,
- * so a slice allocates no native memory once warm.
+ * emitting chunks as characters are sampled. A slice {@link #open opens} a run (its sessions loaded into a
+ * batch), {@link #step steps} it until a deadline and {@link #close closes} it (states written back); between
+ * two slices the same run may step on in the background, holding its chunks for the next slice
+ * ({@link StepAhead}). Batch buffers are reused per capacity, so a slice allocates no native memory once warm.
  */
 final class BatchRunner {
 
     /** Receives output: text for a request, and whether (and why) the request ended. */
     interface Output {
         void chunk(LiveSession session, int index, String text, FinishReason finished);
+    }
+
+    /**
+     * Sessions loaded into a batch, and how far each has got. Used by one thread at a time: the processor's,
+     * or the background's between a {@link StepAhead#start} and the job's stop.
+     */
+    static final class Run {
+        final ServingModel model;
+        /** Every session loaded, session b in row b; those whose request ended stay listed. */
+        final List<LiveSession> sessions;
+        private final LiveSession[] rows; // null once a session's request has ended
+        private final Set<SessionState> states = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final BatchState batch;
+        private final int[] inputs;
+        private final Chunks held = new Chunks();
+        private int alive;
+
+        private Run(ServingModel model, List<LiveSession> sessions, BatchState batch) {
+            this.model = model;
+            this.sessions = List.copyOf(sessions);
+            this.rows = sessions.toArray(new LiveSession[0]);
+            this.batch = batch;
+            this.inputs = new int[batch.size()];
+            this.alive = rows.length;
+            for (LiveSession s : sessions) states.add(s.state);
+        }
+
+        /** Sessions whose request is still running. */
+        int alive() {
+            return alive;
+        }
+
+        /** Whether {@code state} is one of this run's sessions. */
+        boolean holds(SessionState state) {
+            return states.contains(state);
+        }
+
+        /** Whether this run's sessions are exactly {@code others} (compared by identity, in any order). */
+        boolean isExactly(List<SessionState> others) {
+            return others.size() == states.size() && states.containsAll(others);
+        }
     }
 
     private final int chunkChars;
@@ -34,65 +83,84 @@ final class BatchRunner {
     }
 
     /**
-     * Steps the sessions until each has finished, {@code deadlineNanos} has passed or {@code arrivals} has a
-     * request waiting to be polled (at least one step).
-     * Finished sessions have {@code active == null}; every session's recurrent state is written back.
+     * Loads the sessions into a batch. Sessions with a seed to read go through it alone first, sending their
+     * first chunk to {@code out}; null when no session is left to step (each ended there, or there were none).
      */
-    void run(List<LiveSession> sessions, ServingModel model, long deadlineNanos, ArrivalSignal arrivals, Output out) {
-        if (sessions.isEmpty()) return;
+    Run open(List<LiveSession> sessions, ServingModel model, Output out) {
         InferenceEngine engine = model.engine();
         int layers = engine.config().layers();
         int units = engine.config().units();
         boolean hasCell = engine.config().cell() == CellType.LSTM;
-        int vocab = model.vocabulary().size();
-        // Sessions with a seed to read go through it alone first (sgemv: ~0.4 ms a character for the tutorial
-        // model), not one character per batch step: a new request's first character then waits for one
-        // short prefill instead of as many batch steps as its seed has characters.
-        List<LiveSession> batched = new java.util.ArrayList<>(sessions.size());
+        // Seeds are read alone (sgemv: ~0.4 ms a character for the tutorial model), not one character per
+        // batch step: a new request's first character then waits for one short prefill instead of as many
+        // batch steps as its seed has characters.
+        List<LiveSession> batched = new ArrayList<>(sessions.size());
         for (LiveSession s : sessions) {
             if (s.pendingInputs() > 1 && prefill(s, model, layers, units, hasCell, out)) continue;
             batched.add(s);
         }
-        if (batched.isEmpty()) return;
-        BatchState batch = batch(engine, batched.size());
-        LiveSession[] rows = batched.toArray(new LiveSession[0]);
-        for (int b = 0; b < batch.size(); b++) {
-            if (b < rows.length) batch.load(b, rows[b].recurrentState(layers, units, hasCell));
-            else batch.reset(b);
+        if (batched.isEmpty()) return null;
+        Run run = new Run(model, batched, batch(engine, batched.size()));
+        for (int b = 0; b < run.batch.size(); b++) {
+            if (b < run.rows.length) run.batch.load(b, run.rows[b].recurrentState(layers, units, hasCell));
+            else run.batch.reset(b);
         }
-        int[] inputs = new int[batch.size()];
-        int alive = rows.length;
-        // A step's chunks go out while the next step's first product runs on the helper: emitting (Avro,
-        // the producer) is serial work of this thread, and it used to leave the other core idle.
-        Chunks pending = new Chunks(out);
+        return run;
+    }
+
+    /**
+     * Steps the run until each session has ended, {@code deadlineNanos} has passed or {@code stop} says so
+     * (asked after each step; at least one step is taken). With an {@code out}, a step's chunks go out while the
+     * next step's first product runs on the helper (emitting is serial work of this thread, and it used to leave
+     * the other core idle), and the last ones before this returns; without one, they are held for {@link #send}.
+     */
+    void step(Run run, long deadlineNanos, BooleanSupplier stop, Output out) {
+        if (run.alive == 0) return;
+        InferenceEngine engine = run.model.engine();
+        int vocab = run.model.vocabulary().size();
+        LiveSession[] rows = run.rows;
+        Runnable sendHeld = out == null ? null : () -> run.held.sendTo(out);
         do {
             long stepStart = System.nanoTime();
-            int stepped = alive;
-            for (int b = 0; b < rows.length; b++) inputs[b] = rows[b] != null ? rows[b].nextInput() : 0;
-            engine.step(batch, inputs, pending::send);
+            int stepped = run.alive;
+            for (int b = 0; b < rows.length; b++) run.inputs[b] = rows[b] != null ? rows[b].nextInput() : 0;
+            engine.step(run.batch, run.inputs, sendHeld);
             float[] logits = null;
             for (int b = 0; b < rows.length; b++) {
                 LiveSession s = rows[b];
                 if (s == null) continue;
                 s.state.setPosition(s.state.getPosition() + 1);
                 if (!s.readyToSample()) continue;
-                if (logits == null) logits = batch.logits();
+                if (logits == null) logits = run.batch.logits();
                 double u = SampleRandom.uniform(s.request.getRngSeed(), s.id(), s.state.getPosition());
                 int next = Sampler.sample(logits, b * vocab, vocab, s.sampling, u);
-                if (accept(s, next, model, pending)) {
-                    s.setRecurrentState(batch.snapshot(b));
+                if (accept(s, next, run.model, run.held)) {
+                    s.setRecurrentState(run.batch.snapshot(b));
                     s.saveProgress();
                     rows[b] = null;
-                    alive--;
+                    run.alive--;
                 }
             }
             metrics.step((System.nanoTime() - stepStart) / 1e9, stepped);
-        } while (alive > 0 && System.nanoTime() < deadlineNanos && !arrivals.waiting());
-        pending.send();
-        for (int b = 0; b < rows.length; b++) {
-            if (rows[b] == null) continue;
-            rows[b].setRecurrentState(batch.snapshot(b));
-            rows[b].saveProgress();
+        } while (run.alive > 0 && System.nanoTime() < deadlineNanos && !stop.getAsBoolean());
+        if (out != null) run.held.sendTo(out);
+    }
+
+    /** Sends the chunks the run holds, in the order they came. */
+    void send(Run run, Output out) {
+        run.held.sendTo(out);
+    }
+
+    /**
+     * Writes each running session's recurrent state and seed progress back into its stored state. The run
+     * may step on afterwards; its sessions' stored states are then behind until the next close.
+     */
+    void close(Run run) {
+        for (int b = 0; b < run.rows.length; b++) {
+            LiveSession s = run.rows[b];
+            if (s == null) continue;
+            s.setRecurrentState(run.batch.snapshot(b));
+            s.saveProgress();
         }
     }
 
@@ -122,17 +190,12 @@ final class BatchRunner {
         return ended;
     }
 
-    /** Chunks held until {@link #send}: the batch loop sends a step's chunks during the next step. */
+    /** Chunks made and not yet sent. */
     private static final class Chunks implements Output {
         private record Chunk(LiveSession session, int index, String text, FinishReason finished) {
         }
 
-        private final Output out;
-        private final List<Chunk> held = new java.util.ArrayList<>();
-
-        Chunks(Output out) {
-            this.out = out;
-        }
+        private final List<Chunk> held = new ArrayList<>();
 
         @Override
         public void chunk(LiveSession session, int index, String text, FinishReason finished) {
@@ -140,7 +203,7 @@ final class BatchRunner {
         }
 
         /** Sends the held chunks in the order they came. */
-        void send() {
+        void sendTo(Output out) {
             for (Chunk c : held) out.chunk(c.session, c.index, c.text, c.finished);
             held.clear();
         }

@@ -29,6 +29,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * punctuator steps every live session of this task together for a bounded slice, then writes each
  * session's state to the store once. Commits happen between punctuations, so the stored state always
  * matches the output committed with it: after a crash, generation resumes exactly where it stopped.
+ * Between slices the batch may step on in the background ({@link StepAhead}); what it makes is sent, and
+ * its states stored, by the next slice, or first thing when a request for one of its sessions comes in.
  *
  * <p>Rule for a request that arrives while its session is generating: it waits in the session's queue
  * (up to a limit) and starts, continuing the session, when the running one ends. {@code cancel} ends
@@ -48,6 +50,10 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private final Map<String, SessionState> live = new LinkedHashMap<>();
     private final PollPacing pacing = new PollPacing();
     private final ArrivalSignal arrivals;
+    private final StepAhead stepAhead;
+    /** The last slice's run while it steps on in the background (see {@link StepAhead}); null otherwise. */
+    private BatchRunner.Run ahead;
+    private StepAhead.Job aheadJob;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SessionState> store;
     private Sensor deadLetters;
@@ -55,8 +61,9 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private Sensor liveSessions;
 
     GenerationProcessor(Supplier<ServingModel> model, StreamSettings settings, Function<byte[], GenerationRequest> decoder,
-                        ServiceMetrics metrics, ArrivalSignal arrivals) {
+                        ServiceMetrics metrics, ArrivalSignal arrivals, StepAhead stepAhead) {
         this.arrivals = arrivals;
+        this.stepAhead = stepAhead;
         this.model = model;
         this.settings = settings;
         this.decoder = decoder;
@@ -103,6 +110,8 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
             return;
         }
         ServingModel m = model.get();
+        SessionState running = live.get(key);
+        if (running != null && ahead != null && ahead.holds(running)) settle(takeAhead()); // its chunks before this request's
         SessionState state = live.containsKey(key) ? live.get(key) : store.get(key);
         // A session can be continued once it has generated; a request queued behind a running one will be.
         boolean canContinue = state != null
@@ -179,6 +188,10 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
 
     @Override
     public void close() {
+        // What stepped since the last slice is dropped: the store holds the states that match the chunks sent.
+        if (aheadJob != null) aheadJob.halt();
+        ahead = null;
+        aheadJob = null;
         if (context != null) arrivals.released(context.taskId().partition());
         if (liveSessions != null) context.metrics().removeSensor(liveSessions);
     }
@@ -187,21 +200,59 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
     private void tick(long now) {
         liveSessions.record(live.size());
         if (live.isEmpty() || pacing.shouldYield()) return;
+        stepAhead.stopCurrent(); // this slice gets the engine's threads, whichever processor's batch had them
         ServingModel m = model.get();
-        List<LiveSession> batch = new ArrayList<>();
+        BatchRunner.Run run = takeAhead();
+        if (run != null && (run.alive() == 0 || run.model != m || !run.isExactly(nextBatch()))) {
+            settle(run);
+            run = null;
+        }
+        List<LiveSession> sliced;
+        if (run != null) {
+            sliced = run.sessions; // the batch that stepped since the last slice goes on as it is
+        } else {
+            sliced = new ArrayList<>();
+            for (SessionState s : nextBatch()) sliced.add(new LiveSession(s));
+            run = runner.open(sliced, m, output(m));
+        }
+        if (run != null) {
+            runner.step(run, System.nanoTime() + settings.slice().toNanos(), arrivals::waiting, output(m));
+            runner.close(run);
+        }
+        pacing.sliceDone();
+        afterSlice(sliced, m);
+        // Step on between slices only when the run holds every live session, so that the next slice continues
+        // it as it is, and no request waits to be polled: that one would join the next slice, which would first
+        // wait for the step in progress and store the sessions, later than without stepping ahead.
+        if (run != null && run.alive() > 0 && run.alive() == live.size() && !arrivals.waiting()) startAhead(run);
+    }
+
+    /** The sessions the next slice steps: the first of the live ones, up to a batch. */
+    private List<SessionState> nextBatch() {
+        List<SessionState> batch = new ArrayList<>(Math.min(live.size(), settings.maxBatch()));
         for (SessionState s : live.values()) {
             if (batch.size() == settings.maxBatch()) break;
-            batch.add(new LiveSession(s));
+            batch.add(s);
         }
-        long deadline = System.nanoTime() + settings.slice().toNanos();
-        runner.run(batch, m, deadline, arrivals, (session, index, text, finished) -> {
+        return batch;
+    }
+
+    /** Output of a slice whose characters come from model {@code m}: chunks, and each request's first-character time. */
+    private BatchRunner.Output output(ServingModel m) {
+        return (session, index, text, finished) -> {
             Long arrived = index == 0 ? awaitingFirst.remove(session.request.getRequestId()) : null;
             if (arrived != null) metrics.firstCharacter((System.nanoTime() - arrived) / 1e9);
             emit(chunk(session.id(), session.request.getRequestId(), index, text, finished, null, m.version()));
-        });
-        pacing.sliceDone();
+        };
+    }
+
+    /**
+     * Stores the sessions a slice stepped, once: a finished request gives way to the next queued one, and the
+     * sessions still running go to the end of the live ones (sessions beyond a batch take turns).
+     */
+    private void afterSlice(List<LiveSession> sliced, ServingModel m) {
         long wallClock = context.currentSystemTimeMs();
-        for (LiveSession s : batch) {
+        for (LiveSession s : sliced) {
             SessionState state = s.state;
             state.setLastActivityMs(wallClock);
             state.setModelVersion(m.version()); // the version that last advanced its state (hot swaps change it)
@@ -215,6 +266,33 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
             }
             store.put(state.getSessionId(), state);
         }
+    }
+
+    /**
+     * Lets the slice's run step on in the background until the next slice (for a slice's length at most). Its
+     * sessions' stored states were written just before, and nothing it makes is sent until then.
+     */
+    private void startAhead(BatchRunner.Run run) {
+        long slice = settings.slice().toNanos();
+        aheadJob = stepAhead.start(stop -> runner.step(run, System.nanoTime() + slice, stop, null));
+        if (aheadJob != null) ahead = run;
+    }
+
+    /** The run stepping in the background, stopped and with its chunks sent; null if none. */
+    private BatchRunner.Run takeAhead() {
+        BatchRunner.Run run = ahead;
+        if (run == null) return null;
+        ahead = null;
+        aheadJob.stop();
+        aheadJob = null;
+        runner.send(run, output(run.model));
+        return run;
+    }
+
+    /** Ends a run: its sessions' states written back and stored, matching the chunks it has sent. */
+    private void settle(BatchRunner.Run run) {
+        runner.close(run);
+        afterSlice(run.sessions, run.model);
     }
 
     private void expire(long now) {

@@ -27,10 +27,12 @@ public final class GenerationService implements AutoCloseable {
     private final RequestWatcher watcher;
     private final AtomicReference<ServingModel> model;
     private final ServiceMetrics serviceMetrics;
+    private final StepAhead stepAhead;
 
     private GenerationService(KafkaStreams streams, RequestWatcher watcher, AtomicReference<ServingModel> model,
-                              ServiceMetrics serviceMetrics) {
+                              ServiceMetrics serviceMetrics, StepAhead stepAhead) {
         this.streams = streams;
+        this.stepAhead = stepAhead;
         this.watcher = watcher;
         this.model = model;
         this.serviceMetrics = serviceMetrics;
@@ -54,8 +56,9 @@ public final class GenerationService implements AutoCloseable {
                 new ContractSerde<>(Contracts.GENERATION_CHUNK, config.outputFormat()), ContractSerde.avro(SESSION_CODEC));
         // A slice ends early when a request arrives, so that Kafka Streams polls it sooner.
         RequestWatcher watcher = RequestWatcher.start(bootstrapServers, config.topics().requests());
+        StepAhead stepAhead = config.getBoolean(ServiceConfig.STEP_BETWEEN_SLICES) ? StepAhead.enabled() : StepAhead.disabled();
         KafkaStreams streams = new KafkaStreams(
-                GenerationTopology.build(config.topics(), config.settings(), model::get, codecs, metrics, watcher),
+                GenerationTopology.build(config.topics(), config.settings(), model::get, codecs, metrics, watcher, stepAhead),
                 config.streamsProperties(bootstrapServers));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
@@ -68,12 +71,13 @@ public final class GenerationService implements AutoCloseable {
                 KafkaStreams.State s = streams.state();
                 boolean closed = leave(streams, Duration.ofSeconds(10));
                 watcher.close();
+                stepAhead.close();
                 throw new IllegalStateException("the generation service did not start (state " + s + ") against "
                         + bootstrapServers + (closed ? "" : "; it did not stop in time either and may still be running"));
             }
             sleep(50);
         }
-        return new GenerationService(streams, watcher, model, metrics);
+        return new GenerationService(streams, watcher, model, metrics, stepAhead);
     }
 
     /** Creates the service's topics where missing: requests, chunks, dead letters, and the compacted checkpoints topic. */
@@ -111,6 +115,7 @@ public final class GenerationService implements AutoCloseable {
     public void close() {
         leave(streams, Duration.ofSeconds(30));
         watcher.close();
+        stepAhead.close();
     }
 
     /**

@@ -40,9 +40,15 @@ public final class GenerationTopology {
      */
     public static Topology build(TopicNames topics, StreamSettings settings, Supplier<ServingModel> model, Codecs codecs,
                                  ServiceMetrics metrics, ArrivalSignal arrivals) {
+        return build(topics, settings, model, codecs, metrics, arrivals, StepAhead.disabled());
+    }
+
+    /** As above, with batches stepping on between slices through {@code stepAhead} (the caller closes it). */
+    static Topology build(TopicNames topics, StreamSettings settings, Supplier<ServingModel> model, Codecs codecs,
+                          ServiceMetrics metrics, ArrivalSignal arrivals, StepAhead stepAhead) {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.requests());
-        t.addProcessor(PROCESSOR, () -> new GenerationProcessor(model, settings, codecs.requests(), metrics, arrivals), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new GenerationProcessor(model, settings, codecs.requests(), metrics, arrivals, stepAhead), SOURCE);
         // Persistent (RocksDB, on disk rather than heap) and changelogged; the cache turns a session's
         // writes between two commits into one changelog record.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STORE),

@@ -32,6 +32,7 @@ public final class ServiceConfig extends AbstractConfig {
     public static final String MAX_BATCH = "max.batch";
     public static final String TICK_MS = "tick.ms";
     public static final String SLICE_MS = "slice.ms";
+    public static final String STEP_BETWEEN_SLICES = "step.between.slices";
     public static final String CHUNK_CHARS = "chunk.chars";
     public static final String QUEUE_LIMIT = "queue.limit";
     public static final String SESSION_TTL_MS = "session.ttl.ms";
@@ -75,6 +76,9 @@ public final class ServiceConfig extends AbstractConfig {
             // at 64 sessions: +0.00 to +0.06 of the engine's rate, time to first character unchanged (docs/benchmarks.md).
             .define(SLICE_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "How long one punctuation generates before returning control to Kafka Streams (a waiting request ends it early).")
+            .define(STEP_BETWEEN_SLICES, Type.BOOLEAN, true, Importance.LOW,
+                    "Keep stepping a slice's sessions in another thread while Kafka Streams polls and commits between "
+                            + "slices; their characters go out with the next slice.")
             .define(CHUNK_CHARS, Type.INT, 1, Range.atLeast(1), Importance.LOW, "Characters per output chunk.")
             .define(QUEUE_LIMIT, Type.INT, 16, Range.atLeast(0), Importance.LOW, "Requests that may wait behind a running one in a session.")
             .define(SESSION_TTL_MS, Type.LONG, Duration.ofHours(24).toMillis(), Range.atLeast(1), Importance.MEDIUM,

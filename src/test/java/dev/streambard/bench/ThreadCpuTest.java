@@ -16,6 +16,7 @@ class ThreadCpuTest {
     void namesAsLinuxKeepsThemSortIntoKinds() {
         assertEquals("engine", ThreadCpu.kindOf("streambard-0fc5")); // a stream thread
         assertEquals("engine", ThreadCpu.kindOf("streambard-engi"));
+        assertEquals("engine", ThreadCpu.kindOf("streambard-step")); // a batch stepping between slices
         assertEquals("kafka", ThreadCpu.kindOf("streambard-requ"));
         assertEquals("kafka", ThreadCpu.kindOf("data-plane-kafk"));
         assertEquals("kafka", ThreadCpu.kindOf("kafka-producer-"));

@@ -47,10 +47,12 @@ class GenerationTopologyTest {
 
     @TempDir
     Path stateDir;
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, byte[]> requests;
-    private TestOutputTopic<String, GenerationChunk> chunks;
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> requests;
+    TestOutputTopic<String, GenerationChunk> chunks;
     private TestOutputTopic<String, byte[]> deadLetters;
+    ServiceMetrics metrics;
+    private StepAhead stepAhead;
 
     @BeforeAll
     static void model() {
@@ -65,15 +67,27 @@ class GenerationTopologyTest {
         driver = driver(StreamSettings.defaults());
     }
 
-    private TopologyTestDriver driver(StreamSettings settings) {
+    /** How batches step between slices: not at all here; {@link GenerationTopologyStepAheadTest} runs these tests with it. */
+    StepAhead stepAhead() {
+        return StepAhead.disabled();
+    }
+
+    /** What happens between two ticks besides the test's own work (the subclass lets a background batch step). */
+    void betweenTicks() {
+    }
+
+    TopologyTestDriver driver(StreamSettings settings) {
         return driver(settings, ArrivalSignal.NONE);
     }
 
     private TopologyTestDriver driver(StreamSettings settings, ArrivalSignal arrivals) {
         if (driver != null) driver.close();
+        if (stepAhead != null) stepAhead.close();
+        stepAhead = stepAhead();
+        metrics = new ServiceMetrics();
         TopicNames topics = TopicNames.defaults();
         var topology = GenerationTopology.build(topics, settings, () -> model,
-                new GenerationTopology.Codecs(REQUESTS::decode, CHUNKS, SESSIONS), new ServiceMetrics(), arrivals);
+                new GenerationTopology.Codecs(REQUESTS::decode, CHUNKS, SESSIONS), metrics, arrivals, stepAhead);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
@@ -88,23 +102,25 @@ class GenerationTopologyTest {
     @AfterEach
     void stop() {
         if (driver != null) driver.close();
+        if (stepAhead != null) stepAhead.close();
     }
 
-    private static GenerationRequest.Builder request(String id, String session, String seed, int chars) {
+    static GenerationRequest.Builder request(String id, String session, String seed, int chars) {
         return GenerationRequest.newBuilder().setRequestId(id).setSessionId(session).setSeedText(seed)
                 .setMaxChars(chars).setRngSeed(11L);
     }
 
-    private void send(GenerationRequest r) {
+    void send(GenerationRequest r) {
         requests.pipeInput(r.getSessionId(), REQUESTS.encode(r));
     }
 
     /** Advances wall-clock time until every request has a done chunk (or a bound is hit); returns all chunks. */
-    private List<GenerationChunk> runUntilDone(int requestsExpected) {
+    List<GenerationChunk> runUntilDone(int requestsExpected) {
         List<GenerationChunk> out = new ArrayList<>();
         int done = 0;
         for (int i = 0; i < 2_000 && done < requestsExpected; i++) {
             driver.advanceWallClockTime(Duration.ofMillis(5));
+            betweenTicks();
             for (GenerationChunk c : chunks.readValuesToList()) {
                 out.add(c);
                 if (c.getDone()) done++;
@@ -114,7 +130,7 @@ class GenerationTopologyTest {
         return out;
     }
 
-    private static String text(List<GenerationChunk> chunks, String requestId) {
+    static String text(List<GenerationChunk> chunks, String requestId) {
         StringBuilder sb = new StringBuilder();
         int next = 0;
         for (GenerationChunk c : chunks) {
