@@ -37,23 +37,22 @@ final class BatchRunner {
      */
     static final class Run {
         final ServingModel model;
-        /** Every session loaded, session b in row b; those whose request ended stay listed. */
-        final List<LiveSession> sessions;
-        private final LiveSession[] rows; // null once a session's request has ended
-        private final Set<SessionState> states = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final LiveSession[] rows; // session b in row b; null once its request has ended
         private final BatchState batch;
         private final int[] inputs;
         private final Chunks held = new Chunks();
         private int alive;
+        /** The sessions stepped since the run was opened or last closed: those running then (some may have ended since). */
+        private List<LiveSession> stepping;
+        private final Set<SessionState> steppingStates = Collections.newSetFromMap(new IdentityHashMap<>());
 
         private Run(ServingModel model, List<LiveSession> sessions, BatchState batch) {
             this.model = model;
-            this.sessions = List.copyOf(sessions);
             this.rows = sessions.toArray(new LiveSession[0]);
             this.batch = batch;
             this.inputs = new int[batch.size()];
             this.alive = rows.length;
-            for (LiveSession s : sessions) states.add(s.state);
+            markStepping();
         }
 
         /** Sessions whose request is still running. */
@@ -61,14 +60,30 @@ final class BatchRunner {
             return alive;
         }
 
-        /** Whether {@code state} is one of this run's sessions. */
-        boolean holds(SessionState state) {
-            return states.contains(state);
+        /**
+         * The sessions stepped since the run was opened or last {@link #close closed}: those it must store next.
+         * Sessions that ended before that close were stored then, and are no longer this run's.
+         */
+        List<LiveSession> stepping() {
+            return stepping;
         }
 
-        /** Whether this run's sessions are exactly {@code others} (compared by identity, in any order). */
-        boolean isExactly(List<SessionState> others) {
-            return others.size() == states.size() && states.containsAll(others);
+        /** Whether {@code state} is one of the sessions {@link #stepping}. */
+        boolean holds(SessionState state) {
+            return steppingStates.contains(state);
+        }
+
+        /** Whether the sessions {@link #stepping} are exactly {@code states} (compared by identity, in any order). */
+        boolean isExactly(List<SessionState> states) {
+            return states.size() == steppingStates.size() && steppingStates.containsAll(states);
+        }
+
+        private void markStepping() {
+            List<LiveSession> running = new ArrayList<>(alive);
+            for (LiveSession s : rows) if (s != null) running.add(s);
+            stepping = running;
+            steppingStates.clear();
+            for (LiveSession s : running) steppingStates.add(s.state);
         }
     }
 
@@ -152,8 +167,9 @@ final class BatchRunner {
     }
 
     /**
-     * Writes each running session's recurrent state and seed progress back into its stored state. The run
-     * may step on afterwards; its sessions' stored states are then behind until the next close.
+     * Writes each running session's recurrent state and seed progress back into its stored state; from here on
+     * the run is stepping those still running. It may step on afterwards; their stored states are then behind
+     * until the next close.
      */
     void close(Run run) {
         for (int b = 0; b < run.rows.length; b++) {
@@ -162,6 +178,7 @@ final class BatchRunner {
             s.setRecurrentState(run.batch.snapshot(b));
             s.saveProgress();
         }
+        run.markStepping();
     }
 
     /**

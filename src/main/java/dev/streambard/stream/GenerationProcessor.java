@@ -209,7 +209,7 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
         }
         List<LiveSession> sliced;
         if (run != null) {
-            sliced = run.sessions; // the batch that stepped since the last slice goes on as it is
+            sliced = run.stepping(); // the batch that stepped since the last slice goes on as it is
         } else {
             sliced = new ArrayList<>();
             for (SessionState s : nextBatch()) sliced.add(new LiveSession(s));
@@ -291,8 +291,9 @@ final class GenerationProcessor implements Processor<String, byte[], String, Obj
 
     /** Ends a run: its sessions' states written back and stored, matching the chunks it has sent. */
     private void settle(BatchRunner.Run run) {
+        List<LiveSession> stepped = run.stepping();
         runner.close(run);
-        afterSlice(run.sessions, run.model);
+        afterSlice(stepped, run.model);
     }
 
     private void expire(long now) {

@@ -111,6 +111,27 @@ class GenerationTopologyStepAheadTest extends GenerationTopologyTest {
     }
 
     @Test
+    void aSessionThatEndedBeforeTheBatchSteppedAheadTakesANewRequest() {
+        driver(shortSlices());
+        send(request("short", "x", "abc", 3).build());
+        send(request("long", "y", "abc", 1_000_000).build());
+        driver.advanceWallClockTime(Duration.ofMillis(5)); // "short" ends in this slice; "long" steps on after it
+        sleep(20);
+        send(request("again", "x", "", 10).build()); // continues session x, which the stepping batch no longer holds
+        List<GenerationChunk> out = new ArrayList<>(chunks.readValuesToList());
+        for (int i = 0; i < 200 && out.stream().noneMatch(c -> c.getRequestId().equals("again") && c.getDone()); i++) {
+            driver.advanceWallClockTime(Duration.ofMillis(5));
+            sleep(1);
+            out.addAll(chunks.readValuesToList());
+        }
+        assertEquals(3, text(out, "short").length());
+        assertEquals(10, text(out, "again").length(), "the new request of the ended session ran in full");
+        KeyValueStore<String, SessionState> store = driver.getKeyValueStore(GenerationTopology.SESSION_STORE);
+        assertEquals(3 + 3 + 10 - 1, store.get("x").getPosition(), "and its state went on from where the first ended");
+        assertNotNull(store.get("y").getActive(), "while the other session generates on");
+    }
+
+    @Test
     void aCancelWhileTheBatchStepsAheadComesAfterItsCharacters() {
         driver(shortSlices());
         send(request("long", "s", "abc", 1_000_000).build());
