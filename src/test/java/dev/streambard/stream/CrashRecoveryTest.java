@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryTest {
     private static final int SESSIONS = 6;
-    private static final int MAX_CHARS = 3000;
+    /** Long enough that every request is still generating when the first characters of the last one are committed. */
+    private static final int MAX_CHARS = 10_000;
     private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(90);
 
     @TempDir

@@ -191,7 +191,9 @@ class GenerationTopologyTest {
 
     @Test
     void cancelEndsTheRunningRequestAndDropsQueuedOnes() {
-        send(request("long", "s", "abc", 10_000).build());
+        // A request longer than any slice (and the steps between two, where the batch steps on) can make.
+        driver(new StreamSettings(1_000_000, 10_000, 256, Duration.ofMillis(5), Duration.ofMillis(20), 1, 16, Duration.ofHours(24)));
+        send(request("long", "s", "abc", 1_000_000).build());
         driver.advanceWallClockTime(Duration.ofMillis(5));
         send(request("queued", "s", "", 5).build());
         send(request("stop-it", "s", "", 1).setCancel(true).build());
