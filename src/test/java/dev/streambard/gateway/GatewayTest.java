@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tiny model: every text is checked against the single-session Generator's.
  */
 class GatewayTest {
-    private static final int MAX_CHARS = 10_000; // the default; the tiny model needs seconds for it, so a cancel lands mid-way
+    /** Far more than the tiny model makes before a cancel lands: the batch steps between slices too, so 10,000 was not. */
+    private static final int MAX_CHARS = 1_000_000;
 
     @TempDir
     static Path dir;
