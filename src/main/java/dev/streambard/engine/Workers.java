@@ -1,6 +1,5 @@
 package dev.streambard.engine;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -130,13 +129,12 @@ public final class Workers {
         private final int blocks;
         private final IntConsumer block;
         private final AtomicInteger next = new AtomicInteger();
-        private final CountDownLatch done;
-        private volatile Throwable failure;
+        private final Completion done;
 
         Job(int blocks, IntConsumer block) {
             this.blocks = blocks;
             this.block = block;
-            this.done = new CountDownLatch(blocks);
+            this.done = new Completion(blocks);
         }
 
         @Override
@@ -145,30 +143,18 @@ public final class Workers {
                 try {
                     block.accept(b);
                 } catch (Throwable t) {
-                    failure = t;
+                    done.failed(t);
                 } finally {
-                    done.countDown();
+                    done.partDone();
                 }
             }
         }
 
         void await() {
             long deadline = System.nanoTime() + SPIN_NANOS;
-            while (done.getCount() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the blocks write into the caller's buffers: wait for them regardless
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
-            Throwable t = failure;
-            if (t instanceof RuntimeException e) throw e;
-            if (t instanceof Error e) throw e;
-            if (t != null) throw new IllegalStateException(t);
+            while (!done.isDone() && System.nanoTime() < deadline) Thread.onSpinWait();
+            done.awaitUninterruptibly(); // the blocks write into the caller's buffers: wait for them regardless
+            done.rethrowFailure();
         }
     }
 }

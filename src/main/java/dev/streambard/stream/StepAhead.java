@@ -1,6 +1,6 @@
 package dev.streambard.stream;
 
-import java.util.concurrent.CountDownLatch;
+import dev.streambard.engine.Completion;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -72,9 +72,8 @@ final class StepAhead implements AutoCloseable {
     /** Steps of one batch in the background. */
     static final class Job implements Runnable {
         private final Consumer<BooleanSupplier> steps;
-        private final CountDownLatch done = new CountDownLatch(1);
+        private final Completion done = new Completion(1);
         private volatile boolean stopping;
-        private volatile Throwable failure;
 
         private Job(Consumer<BooleanSupplier> steps) {
             this.steps = steps;
@@ -85,9 +84,9 @@ final class StepAhead implements AutoCloseable {
             try {
                 if (!stopping) steps.accept(() -> stopping);
             } catch (Throwable t) {
-                failure = t;
+                done.failed(t);
             } finally {
-                done.countDown();
+                done.partDone();
             }
         }
 
@@ -97,25 +96,13 @@ final class StepAhead implements AutoCloseable {
          */
         void stop() {
             halt();
-            Throwable t = failure;
-            if (t instanceof RuntimeException e) throw e;
-            if (t instanceof Error e) throw e;
-            if (t != null) throw new IllegalStateException(t);
+            done.rethrowFailure();
         }
 
         /** Asks the steps to stop and waits until they have, keeping a failure for {@link #stop}. */
         void halt() {
             stopping = true;
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the steps write into the batch the caller takes back: wait regardless
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
+            done.awaitUninterruptibly(); // the steps write into the batch the caller takes back: wait regardless
         }
     }
 }

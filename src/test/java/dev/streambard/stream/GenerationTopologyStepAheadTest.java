@@ -11,6 +11,7 @@ import dev.streambard.contract.SessionState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.LongStream;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
@@ -75,26 +76,34 @@ class GenerationTopologyStepAheadTest extends GenerationTopologyTest {
         return LongStream.of(metrics.stepSeconds().cumulativeCounts()).max().orElse(0);
     }
 
-    @Test
-    void theTextIsTheSameWithAndWithoutSteppingBetweenSlices() {
-        List<String> texts = new ArrayList<>();
+    /**
+     * Runs {@code scenario} on a fresh driver with short slices, once stepping between slices and once not;
+     * asserts it gives the same texts both ways and returns them.
+     */
+    private List<String> sameTextsWithAndWithoutSteppingAhead(Function<Boolean, List<String>> scenario) {
+        List<List<String>> texts = new ArrayList<>();
         for (boolean ahead : new boolean[]{true, false}) {
             steppingAhead = ahead;
             driver(shortSlices());
+            texts.add(scenario.apply(ahead));
+        }
+        assertEquals(texts.get(1), texts.get(0), "the texts with stepping between slices, then without");
+        return texts.get(0);
+    }
+
+    @Test
+    void theTextIsTheSameWithAndWithoutSteppingBetweenSlices() {
+        List<String> texts = sameTextsWithAndWithoutSteppingAhead(ahead -> {
             for (int s = 0; s < 3; s++) send(request("r" + s, "s" + s, "ab", 2_000).build());
             List<GenerationChunk> out = runUntilDone(3);
-            for (int s = 0; s < 3; s++) texts.add(text(out, "r" + s));
-        }
-        assertEquals(texts.subList(3, 6), texts.subList(0, 3));
+            return List.of(text(out, "r0"), text(out, "r1"), text(out, "r2"));
+        });
         assertEquals(2_000, texts.get(0).length());
     }
 
     @Test
     void aRequestArrivingWhileItsSessionStepsAheadChangesNoText() {
-        List<String> texts = new ArrayList<>();
-        for (boolean ahead : new boolean[]{true, false}) {
-            steppingAhead = ahead;
-            driver(shortSlices());
+        List<String> texts = sameTextsWithAndWithoutSteppingAhead(ahead -> {
             send(request("first", "s", "abc", 3_000).build());
             send(request("other", "t", "abc", 3_000).build());
             driver.advanceWallClockTime(Duration.ofMillis(5));
@@ -103,9 +112,8 @@ class GenerationTopologyStepAheadTest extends GenerationTopologyTest {
             send(request("next", "s", "", 50).build()); // queued behind "first": the batch stops where it is
             if (ahead) assertTrue(chunks.getQueueSize() > sent, "what the batch made since the slice goes out first");
             List<GenerationChunk> out = runUntilDone(3);
-            texts.addAll(List.of(text(out, "first"), text(out, "next"), text(out, "other")));
-        }
-        assertEquals(texts.subList(3, 6), texts.subList(0, 3));
+            return List.of(text(out, "first"), text(out, "next"), text(out, "other"));
+        });
         assertEquals(3_000, texts.get(0).length());
         assertEquals(50, texts.get(1).length());
     }

@@ -1,6 +1,7 @@
 package dev.streambard.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,15 @@ class ServiceConfigTest {
     }
 
     /** Checked when the configuration is read, not when Kafka Streams starts (after a model has arrived). */
+    @Test
+    void stepsBetweenSlicesByDefaultAndTheSettingTakesOnlyTrueOrFalse() {
+        assertTrue(new ServiceConfig(Map.of()).getBoolean(ServiceConfig.STEP_BETWEEN_SLICES));
+        assertFalse(new ServiceConfig(Map.of(ServiceConfig.STEP_BETWEEN_SLICES, "false")).getBoolean(ServiceConfig.STEP_BETWEEN_SLICES));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ServiceConfig(Map.of(ServiceConfig.STEP_BETWEEN_SLICES, "sometimes")));
+        assertTrue(e.getMessage().contains(ServiceConfig.STEP_BETWEEN_SLICES), e.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "streams.producer.batch.size|64k|streams.producer.batch.size",
