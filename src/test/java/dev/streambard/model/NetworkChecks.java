@@ -66,7 +66,7 @@ final class NetworkChecks {
         Batch batch = new Batch(4, 12, inputs, targets);
         double first = model.fit(batch);
         double last = first;
-        for (int i = 0; i < 60; i++) last = model.fit(batch);
+        for (int i = 0; i < 150; i++) last = model.fit(batch); // 60 left it ~1.1 nats down with dropout: too near the bar
         assertTrue(last < first - 1.0, "loss " + first + " → " + last);
         double withoutDropout = model.evaluate(List.of(batch));
         assertTrue(withoutDropout < first - 1.0, "loss without dropout " + withoutDropout);
