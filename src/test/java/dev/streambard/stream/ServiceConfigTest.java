@@ -49,7 +49,6 @@ class ServiceConfigTest {
         assertTrue((Integer) batch >= 4 * stored, batch + " bytes hold fewer than 4 states of " + stored);
     }
 
-    /** Checked when the configuration is read, not when Kafka Streams starts (after a model has arrived). */
     @Test
     void stepsBetweenSlicesByDefaultAndTheSettingTakesOnlyTrueOrFalse() {
         assertTrue(new ServiceConfig(Map.of()).getBoolean(ServiceConfig.STEP_BETWEEN_SLICES));
@@ -59,6 +58,7 @@ class ServiceConfigTest {
         assertTrue(e.getMessage().contains(ServiceConfig.STEP_BETWEEN_SLICES), e.getMessage());
     }
 
+    /** Checked when the configuration is read, not when Kafka Streams starts (after a model has arrived). */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "streams.producer.batch.size|64k|streams.producer.batch.size",
